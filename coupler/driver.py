@@ -23,7 +23,7 @@ components).
 from __future__ import annotations
 
 import importlib
-import os
+import importlib.util
 import sys
 import time
 from dataclasses import dataclass, field
@@ -57,23 +57,41 @@ REGISTERED = {
 }
 
 
+def _load_class(target: str):
+    """Import ``module:Class`` or load ``path/to/file.py:Class`` (relative to the current folder)."""
+    module_name, _, class_name = target.partition(":")
+    if module_name.endswith(".py"):
+        path = Path(module_name).resolve()
+        if not path.exists():
+            raise ImportError(f"no file {path}")
+        unique = "lsmc_plugin_" + "_".join(path.with_suffix("").parts[-3:])
+        module = sys.modules.get(unique)
+        if module is None:
+            spec = importlib.util.spec_from_file_location(unique, path)
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[unique] = module
+            spec.loader.exec_module(module)
+    else:
+        module = importlib.import_module(module_name)
+    return getattr(module, class_name)
+
+
 def resolve_component(spec: str, role: str, source: str) -> type[Component] | None:
-    """The component class named by ``&driver <role>_model`` (None for ``none``)."""
+    """The component class named by ``&driver <role>_model`` (None for ``none``).
+
+    A registered name, ``package.module:Class``, or ``path/to/file.py:Class``
+    for a plug-in component file (a path relative to the current folder).
+    """
     if spec == "none":
         if role == "ocean":
             return None
         raise NamelistError(f"{source}: &driver: {role}_model: the {role} component cannot be 'none'")
     target = REGISTERED.get(spec, spec)
-    module_name, _, class_name = target.partition(":")
-    if not class_name:
+    if ":" not in target:
         raise NamelistError(f"{source}: &driver: {role}_model: {spec!r} is neither a registered component "
-                            f"({', '.join(REGISTERED)}, none) nor 'module:Class'")
-    if os.getcwd() not in sys.path:
-        # plug-in components (tests/components.py, a user's own) are found from the run folder
-        sys.path.append(os.getcwd())
+                            f"({', '.join(REGISTERED)}, none) nor 'module:Class' or 'file.py:Class'")
     try:
-        module = importlib.import_module(module_name)
-        cls = getattr(module, class_name)
+        cls = _load_class(target)
     except (ImportError, AttributeError) as exc:
         raise NamelistError(f"{source}: &driver: {role}_model: cannot load component {spec!r} ({exc})") from None
     if not (isinstance(cls, type) and issubclass(cls, Component)) or cls.role != role:

@@ -27,14 +27,18 @@ every ``xh`` is an integer multiple of ``2**(p + 26 - 1074)`` smaller than
 below ``2**53`` units as long as a chunk holds at most ``2**26``
 values: every partial sum is exactly representable, so float bin sums are exact
 whatever the summation order.  ``xh`` and ``xl`` are scattered together as the
-real and imaginary parts of one complex128 ``np.add.at``.  This costs one
-scatter plus three cheap elementwise passes per value, against ~12 integer
-passes and three scatters for cutting every mantissa into slot pieces (measured
-about 3x slower); the per-bin work that follows (shifting bin sums into slots,
-in exact int64) is O(number of occupied bins).  The only hazard is float
-overflow of a bin sum for values near the top of the range (``E >= 1993``);
-that is detected and those bins are recomputed from values pre-scaled by
-``2**-1000`` (exact for ``E >= 1024``).
+real and imaginary parts of one complex128 ``np.add.at``.  Per value this
+costs one scatter and three cheap elementwise passes, where cutting every
+mantissa into up to three slot pieces would need about a dozen integer passes
+and three scatters; the per-bin work that follows (shifting bin sums into
+slots, in exact int64) is O(number of occupied bins).  Measured on 1e5 values:
+about 18x the time of ``np.sum`` (and ~20x faster than ``math.fsum``).  The
+only hazard is float overflow of a bin sum for values near the top of the
+range (``E >= 1993``); that is detected and those bins are recomputed from
+values pre-scaled by ``2**-1000`` (exact for ``E >= 1024``).
+
+Limits: every rank must call with the same number of arrays; up to ~2**29
+ranks and ~2**40 values in total.
 """
 
 from __future__ import annotations

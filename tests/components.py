@@ -12,7 +12,8 @@
   follows a buffer-factor law; air-sea flux by a gas-transfer coefficient.
 
 They obey the component contract exactly like the real components and are
-named in namelists as ``tests.components:PoolLand`` etc.
+named in namelists as ``tests/components.py:PoolLand`` etc. (a plug-in file path,
+relative to the folder lsmc runs in).
 """
 
 from __future__ import annotations

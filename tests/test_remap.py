@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from coupler.grid import LatLonGrid
@@ -44,6 +44,21 @@ def exact_row_sums(m: sp.csr_matrix) -> np.ndarray:
     return np.array([math.fsum(r) for r in np.split(m.data, m.indptr[1:-1])])
 
 
+def exact_matvec(m: sp.csr_matrix, f: np.ndarray) -> np.ndarray:
+    """``m @ f`` with each row summed by math.fsum (only the products are rounded)."""
+    return exact_row_sums(sp.csr_matrix((m.data * f[m.indices], m.indices, m.indptr), shape=m.shape))
+
+
+# A float matvec adds up to (terms per row) roundings: beyond ~1000 source
+# cells per destination cell (e.g. 0.5 deg onto a 2-cell grid) the summation
+# error of W @ f itself can reach 1e-14, whatever the weights.
+MAX_TERMS = 1000
+
+
+def max_terms(m: sp.csr_matrix) -> int:
+    return int(np.diff(m.indptr).max())
+
+
 @settings(max_examples=60, deadline=None)
 @given(global_grids(), global_grids(), st.integers(0, 2**32 - 1))
 def test_global_integral_conserved(src, dst, seed):
@@ -54,8 +69,12 @@ def test_global_integral_conserved(src, dst, seed):
     signed = rng.standard_normal(src.ncells)
     for f in (positive, signed):
         before = src.area_flat * f
-        after = dst.area_flat * (W @ f)
-        assert rel_err(after, before, math.fsum(np.abs(before))) <= REL
+        scale = math.fsum(np.abs(before))
+        # The weights conserve (row sums exact, products rounded) ...
+        assert rel_err(dst.area_flat * exact_matvec(W, f), before, scale) <= REL
+        # ... and so does the float product when rows are not extremely long.
+        if max_terms(W) <= MAX_TERMS:
+            assert rel_err(dst.area_flat * (W @ f), before, scale) <= REL
     # Every dst cell of a global pair is fully covered: rows sum to 1.
     np.testing.assert_allclose(exact_row_sums(W), 1.0, rtol=0, atol=ROW)
     # Every src cell is partitioned by its overlaps.
@@ -125,10 +144,11 @@ def test_partially_covered_destination_rows():
 @settings(max_examples=30, deadline=None)
 @given(global_grids(), global_grids(), st.integers(0, 2**32 - 1))
 def test_merge_conserves_fraction_weighted_integral(src, dst, seed):
+    rm = Remapper(src, dst)
+    assume(max_terms(rm.weights) <= MAX_TERMS)
     rng = np.random.default_rng(seed)
     frac = rng.uniform(0, 1, src.ncells) * (rng.uniform(size=src.ncells) > 0.3)
     fields = rng.uniform(0.1, 10.0, (3, src.ncells))
-    rm = Remapper(src, dst)
     merged, dst_frac = rm.merge(fields, frac)
     assert merged.shape == (3, dst.ncells)
     np.testing.assert_array_equal(dst_frac, rm.map(frac))

@@ -26,9 +26,9 @@ SMALL = """
   restart_n = {restart_n}
   history_frequencies = 'day', 'month'
   layout = '{layout}'
-  land_model = 'tests.components:PoolLand'
-  atmos_model = 'tests.components:ReservoirAtmos'
-  ocean_model = 'tests.components:ReservoirOcean'
+  land_model = '{repo}/tests/components.py:PoolLand'
+  atmos_model = '{repo}/tests/components.py:ReservoirAtmos'
+  ocean_model = '{repo}/tests/components.py:ReservoirOcean'
   land_resolution_deg = 4.0
   atmos_resolution_deg = 6.0
   ocean_resolution_deg = 10.0
@@ -47,7 +47,7 @@ def small_namelist(tmp_path: Path, name: str = "small.nml", days: int = 10, layo
                    land: str = "") -> Path:
     path = tmp_path / name
     path.write_text(SMALL.format(days=days, layout=layout, calendar=calendar, restart_option=restart_option,
-                                 restart_n=restart_n, land=land))
+                                 restart_n=restart_n, land=land, repo=REPO))
     return path
 
 
