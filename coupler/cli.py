@@ -8,7 +8,6 @@ rank stops (MPI Abort), so a job never hangs.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import sys
 import tempfile

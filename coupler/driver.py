@@ -32,12 +32,11 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__
 from .clock import Clock, format_date, parse_date
 from .component import Component, Decomposition
-from .config import Config, Group, load_config, validate_group
+from .config import Config, load_config, validate_group
 from .errors import ConservationError, CouplingError, LsmcError, NamelistError, RestartError, StateError
-from .fields import FIELDS, check_component_fields, get_field
+from .fields import check_component_fields, get_field
 from .grid import LatLonGrid, block_decomposition
 from .history import Accumulator, HistoryWriter
 from .ledger import BudgetFile, Flow, Ledger

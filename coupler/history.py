@@ -73,11 +73,11 @@ class HistoryWriter:
         t.setncatts({"units": f"days since {self.ref_date}", "calendar": self.calendar, "standard_name": "time",
                      "bounds": "time_bnds", "axis": "T"})
         nc.createVariable("time_bnds", "f8", ("time", "bnds"))
-        for name, n, centres, bounds, std, units in (
-                ("lat", g.nlat, g.lat, g.lat_bnds, "latitude", "degrees_north"),
-                ("lon", g.nlon, g.lon, g.lon_bnds, "longitude", "degrees_east")):
+        for name, axis, centres, bounds, std, units in (
+                ("lat", "Y", g.lat, g.lat_bnds, "latitude", "degrees_north"),
+                ("lon", "X", g.lon, g.lon_bnds, "longitude", "degrees_east")):
             v = nc.createVariable(name, "f8", (name,))
-            v.setncatts({"standard_name": std, "units": units, "bounds": f"{name}_bnds", "axis": name[1].upper()})
+            v.setncatts({"standard_name": std, "units": units, "bounds": f"{name}_bnds", "axis": axis})
             v[:] = centres
             nc.createVariable(f"{name}_bnds", "f8", (name, "bnds"))[:] = bounds
         a = nc.createVariable("areacella", "f8", ("lat", "lon"))

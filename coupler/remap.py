@@ -163,8 +163,9 @@ class Remapper:
         if f.ndim == 1:
             return matrix @ f
         if f.ndim == 2:
-            # (nfields, ncells) stack: one sparse x dense-matrix product.
-            return np.ascontiguousarray((matrix @ f.T).T)
+            # (nfields, ncells) stack: one sparse x dense-matrix product, which
+            # is ~5x faster on a C-contiguous (ncells, nfields) operand.
+            return np.ascontiguousarray((matrix @ np.ascontiguousarray(f.T)).T)
         raise ValueError("field must be (ncells,) or (nfields, ncells)")
 
     def map(self, field_src_flat) -> np.ndarray:

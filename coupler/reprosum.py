@@ -171,7 +171,8 @@ def _local_slots(arrays: Sequence[np.ndarray]) -> np.ndarray:
     out = np.zeros((nk, NSLOT + 1), dtype=np.int64)
     if not any(a.size for a in arrays):
         return out
-    acc, owner, shift, out[:, NSLOT] = _accumulate(arrays)
+    acc, owner, shift, nbad = _accumulate(arrays)
+    out[:, NSLOT] = nbad
 
     # Occupied bins -> two exact non-negative integer terms each, the xh and
     # xl sums (column 0 and 1), below 2**53 in units of 2**(pos - 1074 - shift).

@@ -53,7 +53,7 @@ class FakeComm:
             recvbuf += rs._local_slots([np.asarray(a, dtype=np.float64).reshape(-1) for a in arrays])
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(mixed)
 def test_equals_exact_sum_and_fsum(values):
     result = reprosum(np.array(values, dtype=np.float64))

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import importlib.util
-import sys
 import math
+import sys
 from pathlib import Path
 
 import pytest
 
 from tests.mpirun import mpirun
+
+pytestmark = pytest.mark.mpi
 
 SCRIPT = Path(__file__).with_name("reprosum_script.py")
 

@@ -24,7 +24,7 @@ def test_sms_smoke(small, tmp_path):
         ds = xr.open_dataset(out / "hist" / f"small.{role}.h0.nc")
         assert ds.sizes["time"] == 3
         assert "areacella" in ds and ("sftof" in ds if role == "ocean" else "sftlf" in ds)
-        assert ds["time"].attrs.get("bounds") == "time_bnds" or "time_bnds" in ds
+        assert "time_bnds" in ds and ds["lat"].attrs["axis"] == "Y" and ds["lon"].attrs["axis"] == "X"
     land = xr.open_dataset(out / "hist/small.land.h0.nc")
     assert float(land["cLand"].isel(time=0).max()) > 0
     with netCDF4.Dataset(out / "budget.nc") as nc:
@@ -83,12 +83,35 @@ def test_erp_restart_on_other_rank_count(small, tmp_path):
     assert_identical(tmp_path / "ref", tmp_path / "erp")
 
 
-def test_calendar_variant(small, tmp_path):
-    """proleptic_gregorian runs and restarts exactly too."""
-    lsmc("run", small(days=4, calendar="proleptic_gregorian"), "--out", tmp_path / "ref")
-    lsmc("run", small(days=2, calendar="proleptic_gregorian"), "--out", tmp_path / "rst")
-    lsmc("run", "--out", tmp_path / "rst", "--continue", "--days", "2")
+def test_calendar_variant_restart_mid_month(small, tmp_path):
+    """proleptic_gregorian, 40 days restarted on day 17: monthly accumulators continue exactly."""
+    lsmc("run", small(days=40, calendar="proleptic_gregorian"), "--out", tmp_path / "ref")
+    lsmc("run", small(days=17, calendar="proleptic_gregorian"), "--out", tmp_path / "rst")
+    lsmc("run", "--out", tmp_path / "rst", "--continue", "--days", "23")
     assert_identical(tmp_path / "ref", tmp_path / "rst")
+    ds = xr.open_dataset(tmp_path / "ref/hist/small.land.h1.nc",
+                         decode_times=xr.coders.CFDatetimeCoder(use_cftime=True))
+    assert ds.sizes["time"] == 1 and ds["time"].dt.calendar == "proleptic_gregorian"
+
+
+def test_monthly_mean_is_day_weighted_mean_of_daily_means(small, tmp_path):
+    """h1 (monthly) equals the mean of the h0 (daily) records of that month; time bounds are exact."""
+    lsmc("run", small(days=59), "--out", tmp_path / "o")
+    daily = xr.open_dataset(tmp_path / "o/hist/small.atmos.h0.nc", decode_times=False)
+    monthly = xr.open_dataset(tmp_path / "o/hist/small.atmos.h1.nc", decode_times=False)
+    assert monthly["time_bnds"].values.tolist() == [[0.0, 31.0], [31.0, 59.0]]
+    assert monthly["time"].values.tolist() == [15.5, 45.0]
+    assert monthly["time"].attrs["calendar"] == "noleap" and monthly["time"].attrs["units"].startswith("days since")
+    for m, (lo, hi) in enumerate(((0, 31), (31, 59))):
+        expected = daily["co2"].isel(time=slice(lo, hi)).astype("f8").mean("time")
+        np.testing.assert_allclose(monthly["co2"].isel(time=m), expected, rtol=1e-6)
+    assert monthly["co2"].attrs["cell_methods"].endswith("time: mean")
+
+
+def test_validate_prints_settings(small, tmp_path):
+    proc = lsmc("validate", small(land="  q10 = 2.5"))
+    assert "valid" in proc.stdout and "q10 = 2.5" in proc.stdout
+    assert "stop_option = 'ndays'" in proc.stdout and "(default)" in proc.stdout
 
 
 def test_compare_reports_first_difference(small, tmp_path):
