@@ -111,7 +111,11 @@ class Component:
     role: ClassVar[str] = ""
     settings: ClassVar[list[Setting]] = []
     imports: ClassVar[tuple[str, ...]] = ()
+    #: Imports the component can do without: left out of ``import_state`` when no component sends them.
+    optional_imports: ClassVar[tuple[str, ...]] = ()
     exports: ClassVar[tuple[str, ...]] = ()
+    #: Exchanged fields whose mass or energy does not come from (or go to) this component's inventory.
+    external_fields: ClassVar[tuple[str, ...]] = ()
     #: Quantities this component keeps books for (keys of ``inventory()``).
     quantities: ClassVar[tuple[str, ...]] = ()
 
@@ -161,7 +165,12 @@ class Component:
         return {}
 
     def history_fields(self) -> dict[str, tuple[np.ndarray, dict[str, str]]]:
-        """Local per-cell values to average into history, with CF attributes."""
+        """Values to average into history, with CF attributes.
+
+        Per-cell arrays (local cells) become (time, lat, lon) variables; 0-d
+        values (global quantities, identical on every rank of the component)
+        become (time,) series.
+        """
         return {}
 
     def state_variables(self) -> list[StateVariable]:

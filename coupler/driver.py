@@ -243,11 +243,15 @@ class Driver:
         self.routes: dict[str, Any] = {}
         self.imports_of: dict[str, list[str]] = {}
         for dst, slot in self.slots.items():
-            names = sorted(slot.cls.imports)
-            for name in names:
+            names = []
+            for name in sorted(slot.cls.imports):
                 src = get_field(name).source
                 if src not in self.slots:
+                    names.append(name)
                     continue  # absent component (ocean 'none'): the field is zero
+                if name not in self.slots[src].exports and name in slot.cls.optional_imports:
+                    continue
+                names.append(name)
                 if name not in self.slots[src].exports:
                     raise CouplingError(f"{dst} imports {name!r}, which the {src} component "
                                         f"({self.slots[src].cls.__name__}) does not export")
@@ -373,7 +377,7 @@ class Driver:
         f = get_field(name)
         slot = self.slots[src]
         self.transit_change[f.quantity] = self.transit_change.get(f.quantity, 0.0) + amount
-        if f.quantity in slot.books and name not in getattr(slot.cls, "external_fields", ()):
+        if f.quantity in slot.books and name not in slot.cls.external_fields:
             return [Flow(src, f.quantity, name, -amount)]
         return [Flow("coupler", f.quantity, f"{name}_from_{src}", amount, external=True)]
 
@@ -381,7 +385,7 @@ class Driver:
         f = get_field(name)
         slot = self.slots[dst]
         self.transit_change[f.quantity] = self.transit_change.get(f.quantity, 0.0) - amount
-        if f.quantity in slot.books and name not in getattr(slot.cls, "external_fields", ()):
+        if f.quantity in slot.books and name not in slot.cls.external_fields:
             return [Flow(dst, f.quantity, name, amount)]
         return [Flow("coupler", f.quantity, f"{name}_to_{dst}", -amount, external=True)]
 
@@ -573,20 +577,33 @@ class Driver:
             if self.clock.at_period_start(freq):
                 self._write_history(k)
 
+    def _gather_accumulator(self, slot: Slot, acc: Accumulator) -> tuple[dict[str, np.ndarray], float, dict]:
+        """Sums of one accumulator on world rank 0 (per-cell fields in global order, scalars as 0-d)."""
+        root = slot.world_ranks[0]
+        names = self.world.bcast(sorted(acc.sums) if slot.here else None, root=root)
+        weight = self.world.bcast(acc.weight_s, root=root)
+        if not names:
+            return {}, weight, {}
+        cell_names = [n for n in names if (not slot.here) or np.ndim(acc.sums[n]) > 0]
+        cell_names = self.world.bcast(cell_names, root=root)
+        scalars = self.world.bcast({n: acc.sums[n] for n in names if n not in cell_names} if slot.here else None,
+                                   root=root)
+        out = dict(scalars)
+        if cell_names:
+            local = np.stack([acc.sums[n] for n in cell_names]) if slot.here else np.empty((len(cell_names), 0))
+            full = gather_cells(self.world, local, slot.world_counts)
+            if self.rank == 0:
+                out.update({n: full[i] for i, n in enumerate(cell_names)})
+        attrs = self.world.bcast(acc.attrs if slot.here else None, root=root)
+        return out, weight, attrs
+
     def _write_history(self, k: int) -> None:
         t0, t1 = self.clock.days(self.hist_start[k]), self.clock.days()
         for role, slot in self.slots.items():
             acc = self.hist_acc[(k, role)]
-            names = sorted(acc.sums) if slot.here else []
-            names = self.world.bcast(names, root=slot.world_ranks[0])
-            weight = self.world.bcast(acc.weight_s, root=slot.world_ranks[0])
-            if not names or weight == 0:
-                continue
-            local = np.stack([acc.sums[n] for n in names]) if slot.here else np.empty((len(names), 0))
-            full = gather_cells(self.world, local, slot.world_counts)
-            attrs = self.world.bcast(acc.attrs if slot.here else None, root=slot.world_ranks[0])
-            if self.rank == 0:
-                self.hist_writers[(k, role)].write(t0, t1, {n: full[i] / weight for i, n in enumerate(names)}, attrs)
+            sums, weight, attrs = self._gather_accumulator(slot, acc)
+            if sums and weight > 0 and self.rank == 0:
+                self.hist_writers[(k, role)].write(t0, t1, {n: v / weight for n, v in sums.items()}, attrs)
             acc.reset()
         self.hist_start[k] = self.clock.elapsed_s
 
@@ -619,15 +636,11 @@ class Driver:
         for k in range(len(self.streams)):
             variables[f"hist{k}__start_s"] = (np.array(self.hist_start[k], dtype=np.int64), {"units": "s"})
             for role, slot in self.slots.items():
-                acc = self.hist_acc[(k, role)]
-                names = self.world.bcast(sorted(acc.sums) if slot.here else None, root=slot.world_ranks[0])
-                weight = self.world.bcast(acc.weight_s, root=slot.world_ranks[0])
+                sums, weight, _ = self._gather_accumulator(slot, self.hist_acc[(k, role)])
                 variables[f"hist{k}__{role}__weight_s"] = (np.array(weight), {"units": "s"})
-                if names:
-                    local = np.stack([acc.sums[n] for n in names]) if slot.here else np.empty((len(names), 0))
-                    full = gather_cells(self.world, local, slot.world_counts)
-                    for i, n in enumerate(names):
-                        variables[f"hist{k}__{role}__{n}"] = (full[i] if self.rank == 0 else None, {"cell_dim": role})
+                for n, value in sums.items():
+                    dims = {"cell_dim": role} if np.ndim(value) > 0 else {}
+                    variables[f"hist{k}__{role}__{n}"] = (value, dims)
         return variables, cell_dims
 
     def write_restart_set(self, debug: bool = False) -> Path | None:
@@ -716,7 +729,8 @@ class Driver:
                     slot = self.slots[role]
                     if slot.here:
                         acc = self.hist_acc[(k, role)]
-                        acc.sums[fname] = np.ascontiguousarray(value[slot.decomp.local])
+                        acc.sums[fname] = (np.ascontiguousarray(value[slot.decomp.local]) if np.ndim(value) > 0
+                                           else np.array(float(value)))
         self.ledger.set_state(ledger_state)
         # history attributes are static per field: take them from the components
         for k in range(len(self.streams)):

@@ -39,7 +39,8 @@ class Accumulator:
             if name in self.sums:
                 self.sums[name] += value * dt
             else:
-                self.sums[name] = np.asarray(value, dtype=np.float64) * dt
+                # np.array keeps 0-d sums (global quantities) as arrays, updated in place
+                self.sums[name] = np.array(np.asarray(value, dtype=np.float64) * dt)
                 self.attrs[name] = attrs
         self.weight_s += dt
 
@@ -101,13 +102,22 @@ class HistoryWriter:
             nc.variables["time_bnds"][n, :] = [t0_days, t1_days]
             where = {"land": "land", "ocean": "sea", "atmos": ""}.get(self.role, "")
             for name in sorted(means):
+                scalar = np.ndim(means[name]) == 0
                 if name not in nc.variables:
-                    v = nc.createVariable(name, "f4", ("time", "lat", "lon"), zlib=True, complevel=4,
-                                          fill_value=FILL_VALUE)
                     a = dict(attrs[name])
-                    a.setdefault("cell_methods", f"area: mean where {where} time: mean" if where else "area: time: mean")
-                    a.setdefault("cell_measures", "area: areacella")
+                    if scalar:  # a global quantity: a plain time series in double precision
+                        v = nc.createVariable(name, "f8", ("time",))
+                        a.setdefault("cell_methods", "time: mean")
+                    else:
+                        v = nc.createVariable(name, "f4", ("time", "lat", "lon"), zlib=True, complevel=4,
+                                              fill_value=FILL_VALUE)
+                        a.setdefault("cell_methods",
+                                     f"area: mean where {where} time: mean" if where else "area: time: mean")
+                        a.setdefault("cell_measures", "area: areacella")
                     v.setncatts(a)
+                if scalar:
+                    nc.variables[name][n] = float(means[name])
+                    continue
                 full = np.full(self.grid.ncells, FILL_VALUE, dtype=np.float32)
                 full[self.cells] = means[name]
                 nc.variables[name][n] = full.reshape(self.grid.shape)

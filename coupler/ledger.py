@@ -63,6 +63,7 @@ class Ledger:
         self.cum_external = {q: 0.0 for q in self.quantities}
         self.cum_residual = {q: 0.0 for q in self.quantities}
         self.max_step_residual = {q: 0.0 for q in self.quantities}
+        self._throughput: dict[str, float] = {}
 
     # -- state for restarts ---------------------------------------------------
     def get_state(self) -> dict[str, float]:
@@ -104,7 +105,14 @@ class Ledger:
         return sum(v for (c, qq), v in self.inventory.items() if qq == q) + self.transit[q]
 
     def _scale(self, q: str) -> float:
+        """Size of the books of ``q``: the stocks plus this step's throughput.
+
+        For carbon the stocks dominate (the 1e-12 tolerance is of the global
+        stock); the throughput matters for books whose stock is an anomaly
+        that starts at zero (the atmosphere's boundary-layer enthalpy).
+        """
         stock = sum(abs(v) for (c, qq), v in self.inventory.items() if qq == q) + abs(self.transit[q])
+        stock += self._throughput.get(q, 0.0)
         return stock if stock > 0 else 1.0
 
     def close_step(self, step: int, date: Any, inventories: dict[str, dict[str, float]], flows: list[Flow],
@@ -115,7 +123,9 @@ class Ledger:
         for q in self.quantities:
             self.transit[q] += transit_change.get(q, 0.0)
         per_comp_terms: dict[tuple[str, str], list[tuple[str, float]]] = {}
+        self._throughput = {}
         for f in flows:
+            self._throughput[f.quantity] = self._throughput.get(f.quantity, 0.0) + abs(f.amount)
             key = (f.component, f.quantity)
             row_key = f"flow:{f.component}:{f.quantity}:{f.term}"
             row[row_key] = row.get(row_key, 0.0) + f.amount

@@ -184,7 +184,8 @@ class ReservoirAtmos(Component):
 
     def history_fields(self):
         ppm = self.co2_pgc / PGC_PER_PPM
-        return {"co2": (np.full(self.decomp.nlocal, ppm), {"units": "1e-6", "long_name": "CO2 mole fraction (ppm)"})}
+        return {"co2": (np.array(ppm), {"units": "1e-6", "long_name": "CO2 mole fraction (ppm)"}),
+                "tas": (self.export_state()["tas"], {"units": "K", "standard_name": "air_temperature"})}
 
 
 class ReservoirOcean(Component):

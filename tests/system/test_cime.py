@@ -103,9 +103,12 @@ def test_monthly_mean_is_day_weighted_mean_of_daily_means(small, tmp_path):
     assert monthly["time"].values.tolist() == [15.5, 45.0]
     assert monthly["time"].attrs["calendar"] == "noleap" and monthly["time"].attrs["units"].startswith("days since")
     for m, (lo, hi) in enumerate(((0, 31), (31, 59))):
-        expected = daily["co2"].isel(time=slice(lo, hi)).astype("f8").mean("time")
-        np.testing.assert_allclose(monthly["co2"].isel(time=m), expected, rtol=1e-6)
-    assert monthly["co2"].attrs["cell_methods"].endswith("time: mean")
+        expected = daily["co2"].isel(time=slice(lo, hi)).mean("time")
+        np.testing.assert_allclose(monthly["co2"].isel(time=m), expected, rtol=1e-14)
+        expected = daily["tas"].isel(time=slice(lo, hi)).astype("f8").mean("time")
+        np.testing.assert_allclose(monthly["tas"].isel(time=m), expected, rtol=1e-6)  # float32 storage
+    assert monthly["co2"].dims == ("time",) and monthly["tas"].dims == ("time", "lat", "lon")
+    assert monthly["tas"].attrs["cell_methods"].endswith("time: mean")
 
 
 def test_validate_prints_settings(small, tmp_path):
