@@ -51,7 +51,7 @@ class Clock:
     """
 
     def __init__(self, ref_date: cftime.datetime, coupling_interval_s: int, ocean_interval_s: int,
-                 elapsed_s: int = 0):
+                 elapsed_s: int = 0, seed: int = 0):
         if SECONDS_PER_DAY % coupling_interval_s:
             raise NamelistError(f"&driver: coupling_interval_s: {coupling_interval_s} s does not divide one day")
         if ocean_interval_s % coupling_interval_s:
@@ -66,6 +66,8 @@ class Clock:
         self.dt = int(coupling_interval_s)
         self.ocean_dt = int(ocean_interval_s)
         self.elapsed_s = int(elapsed_s)
+        #: Key of the run's counter-based random numbers (the counter is cell and time step).
+        self.seed = int(seed)
 
     @property
     def step(self) -> int:

@@ -11,7 +11,7 @@ namelist group, their grid decomposition and their MPI communicator.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
@@ -38,6 +38,11 @@ class Decomposition:
     fraction: np.ndarray
     offsets: np.ndarray
     rank: int
+    #: Fractions of each domain cell covered by the other components (atmosphere only: "land", "ocean").
+    cover: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def local_cover(self, role: str) -> np.ndarray:
+        return self.cover[role][self.local]
 
     @property
     def nranks(self) -> int:

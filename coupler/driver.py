@@ -175,7 +175,7 @@ class Driver:
         d = self.d
         ref = parse_date(d.start_date, d.calendar, f"{self.config.path}: &driver: start_date")
         self.ref_text = ref.strftime("%Y-%m-%d %H:%M:%S")
-        self.clock = Clock(ref, d.coupling_interval_s, d.ocean_interval_s)
+        self.clock = Clock(ref, d.coupling_interval_s, d.ocean_interval_s, seed=d.seed)
 
     def _setup_grids(self) -> None:
         d = self.d
@@ -205,8 +205,8 @@ class Driver:
         if frac.shape != (land_grid.ncells,) or not np.all(np.isfinite(frac)) or frac.min() < 0 or frac.max() > 1:
             raise CouplingError("the land fraction must be finite, in [0, 1], one value per land-grid cell")
         fractions = {"land": frac, "atmos": np.ones(self.grids["atmos"].ncells)}
-        self.land_to_ocean = Remapper(land_grid, self.grids["ocean"])
-        ocean_frac = 1.0 - self.land_to_ocean.map(frac)
+        self.remappers: dict[tuple[str, str], Remapper] = {}
+        ocean_frac = 1.0 - self._remapper("land", "ocean").map(frac)
         # remapping a fraction of exactly 1 can give 1 - 1e-16; such slivers are not ocean
         ocean_frac[ocean_frac < 1e-12] = 0.0
         fractions["ocean"] = ocean_frac
@@ -225,6 +225,8 @@ class Driver:
             here = self.rank in ranks[role]
             my = ranks[role].index(self.rank) if here else -1
             decomp = Decomposition(grid, cells, fractions[role][cells], offsets, my)
+            if role == "atmos":
+                decomp.cover = {src: self._remapper(src, "atmos").map(fractions[src])[cells] for src in ("land", "ocean")}
             world_counts = np.zeros(self.size, dtype=np.int64)
             world_counts[ranks[role]] = np.diff(offsets)
             slot = Slot(role, cls, ranks[role], decomp, world_counts, sub if here else None,
@@ -237,9 +239,13 @@ class Driver:
                 slot.comp.init(self.config[slot.role], slot.comm, slot.decomp, self.clock)
                 slot.timer += time.perf_counter() - t0
 
+    def _remapper(self, src: str, dst: str) -> Remapper:
+        if (src, dst) not in self.remappers:
+            self.remappers[(src, dst)] = Remapper(self.grids[src], self.grids[dst])
+        return self.remappers[(src, dst)]
+
     def _setup_exchange(self) -> None:
         """Remappers, routing and, per receiver, which fields come from whom."""
-        self.remappers: dict[tuple[str, str], Remapper] = {}
         self.routes: dict[str, Any] = {}
         self.imports_of: dict[str, list[str]] = {}
         for dst, slot in self.slots.items():
@@ -264,9 +270,8 @@ class Driver:
                         ocean = self.slots["ocean"].decomp
                         outlet = nearest_ocean_routing(land.grid, land.cells, ocean.grid, self.fractions_full["ocean"])
                         self.routes["routing"] = np.searchsorted(ocean.cells, outlet)
-                elif key not in self.remappers:
-                    self.remappers[key] = (self.land_to_ocean if key == ("land", "ocean")
-                                           else Remapper(self.grids[src], self.grids[dst]))
+                else:
+                    self._remapper(src, dst)
             self.imports_of[dst] = names
         # values handed to each receiver: {dst: {name: global domain array}}
         self.pending: dict[str, dict[str, np.ndarray]] = {dst: {} for dst in self.slots}
@@ -285,8 +290,7 @@ class Driver:
         self.hist_start = {k: self.clock.elapsed_s for k in range(len(self.streams))}
         self.hist_writers = {}
         if self.rank == 0:
-            atm_land = self.remappers.get(("land", "atmos")) or Remapper(self.grids["land"], self.grids["atmos"])
-            self.atmos_land_fraction = atm_land.map(self.fractions_full["land"])
+            self.atmos_land_fraction = self._remapper("land", "atmos").map(self.fractions_full["land"])
         for k, freq in enumerate(self.streams):
             for role, slot in self.slots.items():
                 if self.rank != 0:
@@ -661,6 +665,8 @@ class Driver:
             write_netcdf_atomic(partial / "coupler.r.nc", variables, attrs, cell_dims)
             if self.budget is not None:
                 self.budget.flush()
+            for writer in self.hist_writers.values():
+                writer.sync()
             commit_set(self.outdir, partial, final, update_pointer=not debug)
             return final
 
@@ -766,15 +772,22 @@ class Driver:
                 bar.close()
             if isinstance(exc, (ConservationError, StateError)):
                 path = self.write_restart_set(debug=True)
+                self.close()
                 error = type(exc)(f"{exc}\n(debug restart set written to {path}; rpointer still names the last good set)")
                 error.collective = True
                 raise error from None
             raise
         self.write_restart_set()
+        self.close()
         if bar is not None:
             bar.close()
         wall = time.perf_counter() - t_run
         return self.summary(wall, nsteps)
+
+    def close(self) -> None:
+        """Close the output files (history files stay open during a run)."""
+        for writer in self.hist_writers.values():
+            writer.close()
 
     def _sypd(self, nsteps: int, wall_s: float) -> float:
         """Simulated years per wall-clock day."""

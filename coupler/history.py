@@ -60,6 +60,26 @@ class HistoryWriter:
         self.fraction, self.fraction_name = fraction, fraction_name
         self.case, self.frequency = case, frequency
         self.ref_date, self.calendar = ref_date, calendar
+        self.nc: netCDF4.Dataset | None = None
+
+    def _open(self) -> netCDF4.Dataset:
+        """The file stays open across records (reopening costs milliseconds); ``sync`` makes it durable."""
+        if self.nc is None:
+            new = not self.path.exists()
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.nc = netCDF4.Dataset(self.path, "w" if new else "a", format="NETCDF4")
+            if new:
+                self._create(self.nc)
+        return self.nc
+
+    def sync(self) -> None:
+        if self.nc is not None:
+            self.nc.sync()
+
+    def close(self) -> None:
+        if self.nc is not None:
+            self.nc.close()
+            self.nc = None
 
     def _create(self, nc: netCDF4.Dataset) -> None:
         g = self.grid
@@ -92,32 +112,28 @@ class HistoryWriter:
         f[:] = 100.0 * frac.reshape(g.shape)
 
     def write(self, t0_days: float, t1_days: float, means: dict[str, np.ndarray], attrs: dict[str, dict[str, str]]) -> None:
-        new = not self.path.exists()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with netCDF4.Dataset(self.path, "w" if new else "a", format="NETCDF4") as nc:
-            if new:
-                self._create(nc)
-            n = len(nc.dimensions["time"])
-            nc.variables["time"][n] = 0.5 * (t0_days + t1_days)
-            nc.variables["time_bnds"][n, :] = [t0_days, t1_days]
-            where = {"land": "land", "ocean": "sea", "atmos": ""}.get(self.role, "")
-            for name in sorted(means):
-                scalar = np.ndim(means[name]) == 0
-                if name not in nc.variables:
-                    a = dict(attrs[name])
-                    if scalar:  # a global quantity: a plain time series in double precision
-                        v = nc.createVariable(name, "f8", ("time",))
-                        a.setdefault("cell_methods", "time: mean")
-                    else:
-                        v = nc.createVariable(name, "f4", ("time", "lat", "lon"), zlib=True, complevel=4,
-                                              fill_value=FILL_VALUE)
-                        a.setdefault("cell_methods",
-                                     f"area: mean where {where} time: mean" if where else "area: time: mean")
-                        a.setdefault("cell_measures", "area: areacella")
-                    v.setncatts(a)
-                if scalar:
-                    nc.variables[name][n] = float(means[name])
-                    continue
-                full = np.full(self.grid.ncells, FILL_VALUE, dtype=np.float32)
-                full[self.cells] = means[name]
-                nc.variables[name][n] = full.reshape(self.grid.shape)
+        nc = self._open()
+        n = len(nc.dimensions["time"])
+        nc.variables["time"][n] = 0.5 * (t0_days + t1_days)
+        nc.variables["time_bnds"][n, :] = [t0_days, t1_days]
+        where = {"land": "land", "ocean": "sea", "atmos": ""}.get(self.role, "")
+        for name in sorted(means):
+            scalar = np.ndim(means[name]) == 0
+            if name not in nc.variables:
+                a = dict(attrs[name])
+                if scalar:  # a global quantity: a plain time series in double precision
+                    v = nc.createVariable(name, "f8", ("time",))
+                    a.setdefault("cell_methods", "time: mean")
+                else:
+                    v = nc.createVariable(name, "f4", ("time", "lat", "lon"), zlib=True, complevel=4,
+                                          fill_value=FILL_VALUE)
+                    a.setdefault("cell_methods",
+                                 f"area: mean where {where} time: mean" if where else "area: time: mean")
+                    a.setdefault("cell_measures", "area: areacella")
+                v.setncatts(a)
+            if scalar:
+                nc.variables[name][n] = float(means[name])
+                continue
+            full = np.full(self.grid.ncells, FILL_VALUE, dtype=np.float32)
+            full[self.cells] = means[name]
+            nc.variables[name][n] = full.reshape(self.grid.shape)

@@ -246,6 +246,24 @@ def _round(total: int) -> float:
         return math.inf if total > 0 else -math.inf
 
 
+#: Up to this many values in one serial call, ``math.fsum`` (Shewchuk's exact partials, also correctly
+#: rounded, so the result is the same number) is faster than the slot accumulation, whose fixed cost is
+#: ~0.1 ms: 26 us against 128 us for 648 values, break-even near 2,500 (measured on the CI machine).
+FSUM_MAX_VALUES = 2048
+
+
+def _fsum_many(flat: Sequence[np.ndarray]) -> np.ndarray | None:
+    """Serial exact sums by ``math.fsum``; None when a sum overflows (the slot path then gives +-inf)."""
+    out = np.empty(len(flat))
+    for k, a in enumerate(flat):
+        values = a.tolist()
+        try:
+            out[k] = math.fsum(values) if np.isfinite(a).all() else math.nan
+        except OverflowError:
+            return None
+    return out
+
+
 def reprosum_many(arrays: Sequence, comm=None) -> np.ndarray:
     """Exact reproducible sums of K float64 arrays with a single MPI allreduce.
 
@@ -268,8 +286,13 @@ def reprosum_many(arrays: Sequence, comm=None) -> np.ndarray:
         An empty or all-zero sum is +0.0, as in ``math.fsum``.
     """
     flat = [np.ascontiguousarray(a, dtype=np.float64).reshape(-1) for a in arrays]
+    serial = comm is None or comm.Get_size() == 1
+    if serial and sum(a.size for a in flat) <= FSUM_MAX_VALUES:
+        fast = _fsum_many(flat)
+        if fast is not None:
+            return fast
     buf = _local_slots(flat)
-    if comm is not None and comm.Get_size() > 1 and len(flat) > 0:
+    if not serial and len(flat) > 0:
         from mpi4py import MPI  # imported lazily so serial use needs no MPI
 
         comm.Allreduce(MPI.IN_PLACE, buf, op=MPI.SUM)

@@ -183,3 +183,17 @@ def test_slot_digits_have_headroom():
     slots = rs._local_slots([x, -x, np.abs(x)])
     digits = slots[:, : rs.NSLOT]
     assert digits.min() >= -(2**31) and digits.max() < 2**32 + 2**31
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.floats(allow_nan=True, allow_infinity=True, width=64), max_size=40), max_size=6))
+def test_fsum_fast_path_equals_slot_path(lists):
+    """The serial fast path and the integer-slot path give the same bits, non-finite and overflow included."""
+    from coupler import reprosum as rs
+
+    arrays = [np.array(v, dtype=np.float64) for v in lists]
+    slot = rs._local_slots(arrays)
+    totals = rs._to_python_ints(slot[:, : rs.NSLOT])
+    expected = [math.nan if slot[k, rs.NSLOT] else rs._round(t) for k, t in enumerate(totals)]
+    got = rs.reprosum_many(arrays)
+    assert [float(x).hex() for x in got] == [float(x).hex() for x in expected]
