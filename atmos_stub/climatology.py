@@ -46,12 +46,12 @@ from coupler.remap import Remapper
 
 __all__ = [
     "DEFAULT_PATH",
+    "SECONDS_PER_CLIMATOLOGY_YEAR",
     "Climatology",
     "load_climatology",
     "sst_climatology_K",
     "zonal_air_temperature_K",
     "zonal_ocean_precipitation_kg_m2_s",
-    "SECONDS_PER_CLIMATOLOGY_YEAR",
 ]
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "climatology_0.5deg.nc"

@@ -322,7 +322,7 @@ class AtmosComponent(Component):
         if not self.config.boundary_layer_feedback:
             (received,) = self.global_sum(fl * (self.received["hfss"] + self.received["hfls"]) * self.area)
             return {"surface_fluxes_not_retained": -received * dt}
-        w = self.during
+        w = self.current  # the weather in effect during this interval (exported at its start)
         rn = ((1.0 - REFERENCE_ALBEDO) * w["rsds"] + REFERENCE_EMISSIVITY * w["rlds"]
               - REFERENCE_EMISSIVITY * STEFAN_BOLTZMANN * w["tas"] ** 4)
         le_ref = self.ef_ref * np.maximum(rn, 0.0)

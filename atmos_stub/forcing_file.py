@@ -22,16 +22,17 @@ any number of files (one per variable and year, as GSWP3 ships them, or all
 in one); their records are joined in time order.
 
 Time: a state variable is interpolated linearly in time to the midpoint of
-the coupling interval.  A flux is averaged over the interval so that water
-and energy totals are kept: when ``time`` has CF ``bounds`` (records are
+the coupling interval (with time bounds, the first and last records also
+hold for the half-records before and after their time stamps).  A flux is
+averaged over the interval so that water and energy totals are kept: when ``time`` has CF ``bounds`` (records are
 means over their bounds, CF ``cell_methods = "time: mean"``), the interval
 mean is the overlap-weighted mean of the records it meets, which over a
 record's span gives back exactly the file's value; without bounds the
 records are point values and the interval mean is the exact integral of the
 piecewise-linear interpolant.  ``rsds`` means over bounds are further
-distributed within each record by the top-of-atmosphere insolation, as CLM
-does for 3- and 6-hourly forcing (e.g. Oleson et al. 2013, CLM4.5 technical
-note, sec. 2.2.1): the part of record ``k`` falling in the interval is
+distributed within each record by the top-of-atmosphere insolation, as the
+CESM data atmosphere does for 3- and 6-hourly forcing of CLM (its "coszen"
+time interpolation): the part of record ``k`` falling in the interval is
 ``rsds_k * Q(overlap) / Q(record)`` with ``Q`` the exact insolation integral
 of :mod:`atmos_stub.insolation`, so sunlight arrives in daytime only and
 each record's energy is kept.
@@ -54,12 +55,12 @@ from pathlib import Path
 import cftime
 import numpy as np
 
+from atmos_stub.insolation import days_in_year, integrated_cos_zenith, orbit, sun_geometry
 from coupler.errors import InputDataError
 from coupler.grid import LatLonGrid
 from coupler.remap import Remapper
-from atmos_stub.insolation import days_in_year, integrated_cos_zenith, orbit, sun_geometry
 
-__all__ = ["ForcingFiles", "FORCING_VARIABLES", "FLUX_VARIABLES"]
+__all__ = ["FLUX_VARIABLES", "FORCING_VARIABLES", "ForcingFiles"]
 
 FORCING_VARIABLES = ("tas", "pr", "rsds", "rlds", "huss", "ps", "sfcWind")
 FLUX_VARIABLES = ("pr", "rsds", "rlds")
@@ -169,8 +170,8 @@ class ForcingFiles:
         for f in getattr(self, "_files", []):
             try:
                 f.ds.close()
-            except Exception:  # already closed or never fully opened
-                pass
+            except RuntimeError:  # netCDF4: already closed
+                continue
 
     def __enter__(self):
         return self
@@ -394,8 +395,14 @@ class ForcingFiles:
     def _state(self, var: str, t0: float, t1: float) -> np.ndarray:
         s = self._series[var]
         tm = 0.5 * (t0 + t1)
-        if tm < s.times[0] or tm > s.times[-1]:
+        # Records with bounds stand for their whole bounds: before the first
+        # and after the last time stamp the nearest record holds.
+        lo = s.bounds[0, 0] if s.bounds is not None else s.times[0]
+        hi = s.bounds[-1, 1] if s.bounds is not None else s.times[-1]
+        if tm < lo or tm > hi:
             raise self._out_of_range(var, t0, t1)
+        if tm <= s.times[0]:
+            return self._value(var, 0)
         k = int(np.searchsorted(s.times, tm, side="right")) - 1
         if k == s.times.size - 1:
             return self._value(var, k)
@@ -472,7 +479,8 @@ class ForcingFiles:
             lon = np.deg2rad(self.lon)
             h1 = 2.0 * np.pi * ((sod + eot) / _SECONDS_PER_DAY - 0.5) + lon
             h2 = h1 + 2.0 * np.pi * (end - t) / _SECONDS_PER_DAY
-            total += dist * (integrated_cos_zenith(a, b, h0, h2) - integrated_cos_zenith(a, b, h0, h1))
+            part = integrated_cos_zenith(a, b, h0, h2) - integrated_cos_zenith(a, b, h0, h1)
+            total += dist * np.maximum(part, 0.0)  # rounding can leave -1e-16 around sunrise
             t = end
         if len(self._sun_cache) > 64:
             self._sun_cache.clear()

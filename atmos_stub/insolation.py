@@ -42,15 +42,15 @@ import numpy as np
 
 __all__ = [
     "SOLAR_CONSTANT_W_M2",
+    "daily_mean_insolation",
     "days_in_year",
+    "hour_angle",
+    "integrated_cos_zenith",
+    "mean_cos_zenith",
     "orbit",
+    "sun_geometry",
     "toa_insolation",
     "toa_insolation_mean",
-    "daily_mean_insolation",
-    "sun_geometry",
-    "hour_angle",
-    "mean_cos_zenith",
-    "integrated_cos_zenith",
 ]
 
 #: Total solar irradiance at 1 AU, W m-2 (Kopp & Lean 2011).
@@ -149,7 +149,10 @@ def toa_insolation_mean(lat_deg, lon_deg, day_of_year, t0_s, t1_s, n_days_in_yea
 
 def mean_cos_zenith(a, b, h0, h1, h2):
     """Mean of ``max(0, a + b cos h)`` over hour angles ``[h1, h2]`` (``h2 > h1``), exact."""
-    return (integrated_cos_zenith(a, b, h0, h2) - integrated_cos_zenith(a, b, h0, h1)) / (h2 - h1)
+    mean = (integrated_cos_zenith(a, b, h0, h2) - integrated_cos_zenith(a, b, h0, h1)) / (h2 - h1)
+    # Near sunrise and sunset the antiderivative's terms cancel to second order,
+    # so rounding can leave -1e-16 where the true mean is 0 or just above.
+    return np.maximum(mean, 0.0)
 
 
 def daily_mean_insolation(lat_deg, day_of_year, n_days_in_year=365):

@@ -226,7 +226,9 @@ class Driver:
             my = ranks[role].index(self.rank) if here else -1
             decomp = Decomposition(grid, cells, fractions[role][cells], offsets, my)
             if role == "atmos":
-                decomp.cover = {src: self._remapper(src, "atmos").map(fractions[src])[cells] for src in ("land", "ocean")}
+                # area fractions (geometry, not mass): remapping rounding may leave 1 + 1e-16
+                decomp.cover = {src: np.clip(self._remapper(src, "atmos").map(fractions[src])[cells], 0.0, 1.0)
+                                for src in ("land", "ocean")}
             world_counts = np.zeros(self.size, dtype=np.int64)
             world_counts[ranks[role]] = np.diff(offsets)
             slot = Slot(role, cls, ranks[role], decomp, world_counts, sub if here else None,

@@ -241,3 +241,31 @@ class ReservoirOcean(Component):
 
     def history_fields(self):
         return {"fgco2": (self.mean_flux, {"units": "kg m-2 s-1", "long_name": "air-sea CO2 flux (+ into atmosphere)"})}
+
+
+class HeatFluxLand(PoolLand):
+    """``PoolLand`` that also returns the absorbed shortwave as sensible and latent heat.
+
+    The split is a fixed evaporative fraction, so a test can mimic irrigation
+    (high fraction) or drought (low) and watch the near-surface air respond.
+    The land keeps no energy books: the heat it sends is an external source.
+    """
+
+    imports = PoolLand.imports + ("rsds",)
+    exports = PoolLand.exports + ("hfls", "hfss")
+    settings = PoolLand.settings + [
+        Setting("evaporative_fraction", float, 0.5, "1", bounds=(0.0, 1.0), description="LE / (H + LE)."),
+        Setting("absorptance", float, 0.6, "1", bounds=(0.0, 1.0),
+                description="Fraction of rsds returned as turbulent heat."),
+    ]
+
+    def init(self, config, comm, decomp, clock):
+        super().init(config, comm, decomp, clock)
+        self.forcing["rsds"] = np.zeros(decomp.nlocal)
+
+    def export_state(self):
+        out = dict(self.mean)
+        available = self.config.absorptance * self.forcing["rsds"]
+        out["hfls"] = self.config.evaporative_fraction * available
+        out["hfss"] = available - out["hfls"]
+        return out

@@ -99,7 +99,7 @@ def write(out: Path, mat_k: np.ndarray, map_mm: np.ndarray, csv: Path) -> None:
             v.units, v.standard_name, v.bounds = units, std, f"{name}_bnds"
             b = ds.createVariable(f"{name}_bnds", "f8", (name, "bnds"))
             b[:] = np.column_stack([edges[:-1], edges[1:]])
-        opts = dict(zlib=True, complevel=9, shuffle=True, fill_value=FILL)
+        opts = {"zlib": True, "complevel": 9, "shuffle": True, "fill_value": FILL}
         v = ds.createVariable("mat", "f4", ("lat", "lon"), **opts)
         v.units = "K"
         v.standard_name = "air_temperature"
