@@ -42,6 +42,7 @@ import numpy as np
 
 from coupler.errors import InputDataError
 from coupler.grid import LatLonGrid
+from coupler.ncfile import open_netcdf
 from coupler.remap import Remapper
 
 __all__ = [
@@ -142,14 +143,7 @@ def sst_climatology_K(lat_deg, dT_K=0.0) -> np.ndarray:
 
 def _read(path: Path) -> tuple[np.ndarray, np.ndarray]:
     """``(mat_K, map_mm_yr)`` on the 0.5 degree grid, flat, NaN where there is no data."""
-    import netCDF4
-
-    if not path.is_file():
-        raise InputDataError(f"{path}: climatology file not found (build it with tools/make_climatology.py)")
-    try:
-        ds = netCDF4.Dataset(path)
-    except OSError as exc:
-        raise InputDataError(f"{path}: cannot read the climatology file as netCDF ({exc})") from None
+    ds = open_netcdf(path, "climatology file (built by tools/make_climatology.py)", InputDataError)
     try:
         with ds:
             out = []

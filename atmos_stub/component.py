@@ -23,12 +23,16 @@ import numpy as np
 
 from coupler.component import Component, StateVariable
 from coupler.config import Setting
-from coupler.constants import KG_PER_PG, KG_PER_TG, SECONDS_PER_DAY
+from coupler.constants import KG_PER_PG, KG_PER_TG
 from coupler.errors import NamelistError
 
 from . import climate
-from .boundary_layer import (CP_AIR, LATENT_HEAT_VAPORISATION, RHO_AIR, STEFAN_BOLTZMANN, BoundaryLayer,
-                             budyko_evaporative_fraction)
+from .boundary_layer import (
+    LATENT_HEAT_VAPORISATION,
+    STEFAN_BOLTZMANN,
+    BoundaryLayer,
+    budyko_evaporative_fraction,
+)
 from .pathways import IDEALISED, SCENARIOS, Pathway, decimal_year
 from .reservoirs import SECONDS_PER_YEAR, CarbonReservoir, N2OReservoir
 
@@ -242,7 +246,6 @@ class AtmosComponent(Component):
         carbon_in, n2o_in = self.global_sum(carbon_flux * self.area, n2o_flux * self.area)
         surface_pgc = carbon_in * dt / KG_PER_PG
         soil_n2o_tgn = n2o_in * dt / KG_PER_TG
-        date0 = self.clock.date_at(self.elapsed_s)
         year_mid = decimal_year(self.clock.date_at(self.elapsed_s + dt // 2))
         years = (self.elapsed_s + 0.5 * dt) / SECONDS_PER_YEAR
         carbon_terms: dict[str, float] = {}
@@ -274,7 +277,6 @@ class AtmosComponent(Component):
         self.during = self.current
         self.elapsed_s = until_elapsed_s
         self.current = self._weather(until_elapsed_s)
-        del date0
 
     def _path_co2(self, elapsed_s: int) -> float:
         years = elapsed_s / SECONDS_PER_YEAR

@@ -55,9 +55,15 @@ from pathlib import Path
 import cftime
 import numpy as np
 
-from atmos_stub.insolation import days_in_year, integrated_cos_zenith, orbit, sun_geometry
+from atmos_stub.insolation import (
+    days_in_year,
+    integrated_cos_zenith,
+    orbit,
+    sun_geometry,
+)
 from coupler.errors import InputDataError
 from coupler.grid import LatLonGrid
+from coupler.ncfile import open_netcdf
 from coupler.remap import Remapper
 
 __all__ = ["FLUX_VARIABLES", "FORCING_VARIABLES", "ForcingFiles"]
@@ -135,9 +141,6 @@ class ForcingFiles:
     """
 
     def __init__(self, paths, grid: LatLonGrid, cells):
-        import netCDF4
-
-        self._netCDF4 = netCDF4
         self.grid = grid
         self.cells = np.asarray(cells, dtype=np.int64).reshape(-1)
         if self.cells.size and (self.cells.min() < 0 or self.cells.max() >= grid.ncells):
@@ -180,12 +183,7 @@ class ForcingFiles:
         self.close()
 
     def _open(self, path: Path) -> _File:
-        if not path.is_file():
-            raise InputDataError(f"{path}: forcing file not found")
-        try:
-            ds = self._netCDF4.Dataset(path)
-        except OSError as exc:
-            raise InputDataError(f"{path}: cannot read forcing file as netCDF ({exc})") from None
+        ds = open_netcdf(path, "forcing file", InputDataError)
         try:
             return self._describe(path, ds)
         except BaseException:

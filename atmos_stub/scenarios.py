@@ -27,10 +27,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import netCDF4
 import numpy as np
 
 from coupler.errors import InputDataError
+from coupler.ncfile import open_netcdf
 
 #: The packaged file (committed; rebuilt by tools/make_scenarios.py).
 PACKAGED_FILE = Path(__file__).parent / "data" / "scenarios.nc"
@@ -115,12 +115,7 @@ def _resolve(path) -> Path:
 def _read_group(path, group: str, variables) -> tuple[np.ndarray, dict[str, np.ndarray], dict[str, str]]:
     """Read ``year`` and ``variables`` of one group, checking everything a table can get wrong."""
     path = _resolve(path)
-    if not path.is_file():
-        raise InputDataError(f"{path}: scenario file not found")
-    try:
-        nc = netCDF4.Dataset(path, "r")
-    except OSError as exc:
-        raise InputDataError(f"{path}: not a readable netCDF file ({exc})") from None
+    nc = open_netcdf(path, "scenario file", InputDataError)
     with nc:
         if group not in nc.groups:
             raise InputDataError(f"{path}: group {group!r} missing (file has: {', '.join(nc.groups) or 'none'})")

@@ -110,7 +110,13 @@ from math import gamma
 import numpy as np
 
 from atmos_stub.climatology import SECONDS_PER_CLIMATOLOGY_YEAR
-from atmos_stub.insolation import SOLAR_CONSTANT_W_M2, days_in_year, integrated_cos_zenith, orbit, sun_geometry
+from atmos_stub.insolation import (
+    SOLAR_CONSTANT_W_M2,
+    days_in_year,
+    integrated_cos_zenith,
+    orbit,
+    sun_geometry,
+)
 from coupler import rng
 
 __all__ = [

@@ -35,7 +35,14 @@ import numpy as np
 from .clock import Clock, format_date, parse_date
 from .component import Component, Decomposition
 from .config import Config, load_config, validate_group
-from .errors import ConservationError, CouplingError, LsmcError, NamelistError, RestartError, StateError
+from .errors import (
+    ConservationError,
+    CouplingError,
+    LsmcError,
+    NamelistError,
+    RestartError,
+    StateError,
+)
 from .fields import check_component_fields, get_field
 from .grid import LatLonGrid, block_decomposition
 from .history import Accumulator, HistoryWriter
@@ -43,8 +50,15 @@ from .ledger import BudgetFile, Flow, Ledger
 from .parallel import barrier, gather_cells, on_root
 from .remap import Remapper, nearest_ocean_routing, route
 from .reprosum import reprosum_many
-from .restart import (base_attrs, commit_set, new_set_folder, open_restart_file, read_rpointer, read_variable,
-                      write_netcdf_atomic)
+from .restart import (
+    base_attrs,
+    commit_set,
+    new_set_folder,
+    open_restart_file,
+    read_rpointer,
+    read_variable,
+    write_netcdf_atomic,
+)
 
 ROLES = ("land", "atmos", "ocean")
 
@@ -263,7 +277,6 @@ class Driver:
                 if name not in self.slots[src].exports:
                     raise CouplingError(f"{dst} imports {name!r}, which the {src} component "
                                         f"({self.slots[src].cls.__name__}) does not export")
-                key = (src, dst)
                 if dst == "ocean" and get_field(name).kind == "flux":
                     raise CouplingError(f"{name!r}: flux fields reach the ocean only as routed fields")
                 if get_field(name).kind == "routed":

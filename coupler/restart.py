@@ -21,6 +21,7 @@ import numpy as np
 
 from . import __version__
 from .errors import RestartError
+from .ncfile import open_netcdf
 from .parallel import gather_cells, on_root
 
 #: Version of the restart file layout; bump when variables or dimensions change.
@@ -73,12 +74,7 @@ def write_netcdf_atomic(path: Path, variables: dict[str, tuple[np.ndarray, dict[
 
 
 def open_restart_file(path: Path) -> netCDF4.Dataset:
-    if not path.exists():
-        raise RestartError(f"{path}: restart file missing")
-    try:
-        nc = netCDF4.Dataset(path, "r")
-    except OSError as exc:
-        raise RestartError(f"{path}: not a readable netCDF restart file ({exc})") from None
+    nc = open_netcdf(path, "restart file", RestartError)
     schema = getattr(nc, "lsmc_restart_schema", None)
     if schema is None:
         nc.close()

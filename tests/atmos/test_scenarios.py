@@ -139,7 +139,7 @@ def test_missing_file(tmp_path):
 def test_not_netcdf(tmp_path):
     path = tmp_path / "table.nc"
     path.write_text("year,co2_ppm\n2000,370\n")
-    with pytest.raises(InputDataError, match=re.escape(f"{path}: ") + "not a readable netCDF file"):
+    with pytest.raises(InputDataError, match=re.escape(f"{path}: ") + "not a readable netCDF scenario file"):
         load_total_erf(path)
 
 
