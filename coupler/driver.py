@@ -277,8 +277,6 @@ class Driver:
                 if name not in self.slots[src].exports:
                     raise CouplingError(f"{dst} imports {name!r}, which the {src} component "
                                         f"({self.slots[src].cls.__name__}) does not export")
-                if dst == "ocean" and get_field(name).kind == "flux":
-                    raise CouplingError(f"{name!r}: flux fields reach the ocean only as routed fields")
                 if get_field(name).kind == "routed":
                     if "routing" not in self.routes:
                         land = self.slots["land"].decomp
@@ -380,6 +378,8 @@ class Driver:
                     # delivered over the next step, or over the next ocean interval for ocean fluxes
                     amount = float(total) * interval_s * f.to_ledger
                     flows += self._book_send(src, name, amount)
+                    if dst == "ocean":
+                        continue  # accumulated, delivered (and booked) at the next ocean boundary
                     if not (dst == "atmos" and src == "ocean"):
                         self.transit_fields[f"{name}>{dst}"] = amount
                     else:
@@ -485,6 +485,11 @@ class Driver:
                     flows += self._book_receive("ocean", name, delivered)
                 fields[name] = per_outlet[loc] / span  # kg s-1 per outlet cell
             else:
+                if acc is not None and f.kind == "flux":
+                    weight = slot.decomp.grid.area_flat[slot.decomp.cells] * slot.decomp.fraction * \
+                        self.src_fraction[(f.source, "ocean")]
+                    delivered = float(reprosum_many([acc * weight])[0]) * f.to_ledger
+                    flows += self._book_receive("ocean", name, delivered)
                 fields[name] = (acc / span)[loc] if acc is not None else np.zeros(slot.decomp.nlocal)
         for k in self.ocean_acc:
             self.ocean_acc[k] = np.zeros_like(self.ocean_acc[k])

@@ -78,7 +78,7 @@ _FIELDS = [
     Field("pr", "kg m-2 s-1", "precipitation_flux", "precipitation", "atmos", ("land",),
           "flux", "water", "positive downward"),
     Field("rsds", "W m-2", "surface_downwelling_shortwave_flux_in_air", "downwelling shortwave radiation",
-          "atmos", ("land",), "flux", "energy", "positive downward"),
+          "atmos", ("land", "ocean"), "flux", "energy", "positive downward"),
     Field("rlds", "W m-2", "surface_downwelling_longwave_flux_in_air", "downwelling longwave radiation",
           "atmos", ("land",), "flux", "energy", "positive downward"),
     Field("huss", "1", "specific_humidity", "near-surface specific humidity", "atmos", ("land",)),

@@ -56,10 +56,16 @@ class PoolLand(Component):
         Setting("substeps", int, 2, bounds=(1, 100), description="Internal steps per coupling interval."),
         Setting("leak_fraction_per_step", float, 0.0, "1", bounds=(0.0, 1.0),
                 description="Fraction of the carbon pool destroyed per step without booking (ledger test)."),
+        Setting("land_mask", str, "analytic", choices=("analytic", "observed"),
+                description="Analytic continents, or the observed land (coverage of the UDel climatology)."),
     ]
 
     @classmethod
     def domain_fraction(cls, config, grid):
+        if config.land_mask == "observed":
+            from atmos_stub.climatology import load_climatology
+
+            return np.clip(load_climatology(grid).data_fraction, 0.0, 1.0)
         lat2, lon2 = np.meshgrid(grid.lat, grid.lon, indexing="ij")
         return continents(lat2, lon2).reshape(-1)
 

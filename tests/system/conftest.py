@@ -28,7 +28,7 @@ SMALL = """
   layout = '{layout}'
   land_model = '{repo}/tests/components.py:{land_class}'
   atmos_model = '{atmos_model}'
-  ocean_model = '{repo}/tests/components.py:ReservoirOcean'
+  ocean_model = '{ocean_model}'
   land_resolution_deg = 4.0
   atmos_resolution_deg = 6.0
   ocean_resolution_deg = 10.0
@@ -44,14 +44,16 @@ SMALL = """
 
 def small_namelist(tmp_path: Path, name: str = "small.nml", days: int = 10, layout: str = "sequential",
                    calendar: str = "noleap", restart_option: str = "never", restart_n: int = 1,
-                   land: str = "", atmos: str | None = None, real_atmos: bool = False) -> Path:
+                   land: str = "", atmos: str | None = None, real_atmos: bool = False,
+                   real_ocean: bool = False) -> Path:
     """A small test configuration; ``real_atmos`` swaps in atmos_stub and a land that sends heat fluxes."""
     path = tmp_path / name
     path.write_text(SMALL.format(days=days, layout=layout, calendar=calendar, restart_option=restart_option,
                                  restart_n=restart_n, land=land, repo=REPO,
                                  land_class="HeatFluxLand" if real_atmos else "PoolLand",
                                  atmos_model="atmos_stub" if real_atmos else f"{REPO}/tests/components.py:ReservoirAtmos",
-                                 atmos=atmos if atmos is not None else ("" if real_atmos else "  emissions_pgc_yr = 10.0")))
+                                 atmos=atmos if atmos is not None else ("" if real_atmos else "  emissions_pgc_yr = 10.0"),
+                                 ocean_model="ocean_stub" if real_ocean else f"{REPO}/tests/components.py:ReservoirOcean"))
     return path
 
 

@@ -84,3 +84,21 @@ def test_forcing_file_with_wrong_units_is_one_clear_line(tmp_path):
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
     assert proc.returncode != 0 and len(lines) == 1 and lines[0].startswith("lsmc: error: ")
     assert "bad.nc" in lines[0] and "tas" in lines[0] and "degC" in lines[0]
+
+
+@pytest.mark.mpi
+def test_pem_seq_ers_with_ocean_stub(small, tmp_path):
+    """The ocean (chemistry, circulation, biology) is bit-for-bit on 1 and 3 ranks, both layouts, and restarts."""
+    def nml(name, **kw):
+        return small(name=name, real_atmos=True, real_ocean=True, atmos=ATMOS, **kw)
+
+    lsmc("run", nml("a.nml", days=4), "--out", tmp_path / "n1")
+    lsmc("run", nml("a.nml", days=4), "--out", tmp_path / "n3", nranks=3)
+    assert_identical(tmp_path / "n1", tmp_path / "n3")
+    lsmc("run", nml("c.nml", days=4, layout="concurrent"), "--out", tmp_path / "con", nranks=3)
+    assert_identical(tmp_path / "n1", tmp_path / "con")
+    lsmc("run", nml("r.nml", days=2), "--out", tmp_path / "rst", nranks=2)
+    lsmc("run", "--out", tmp_path / "rst", "--continue", "--days", "2")
+    assert_identical(tmp_path / "n1", tmp_path / "rst")
+    ocean = xr.open_dataset(tmp_path / "n1/hist/small.ocean.h0.nc")
+    assert {"fgco2", "dissic", "talk", "ph", "spco2", "epc100", "cOcean"} <= set(ocean.data_vars)
