@@ -49,9 +49,16 @@ def files_to_compare(folder: Path) -> list[Path]:
 
 
 def _bits_equal(a: np.ndarray, b: np.ndarray) -> bool:
-    """Same shape, type and bytes: bit-for-bit, so -0.0 differs from 0.0 and NaN equals only NaN."""
-    return a.shape == b.shape and a.dtype == b.dtype and np.ascontiguousarray(a).tobytes() == \
-        np.ascontiguousarray(b).tobytes()
+    """Same shape, type and bytes: bit-for-bit, so -0.0 differs from 0.0 and NaN equals only NaN.
+
+    Variable-length strings come back as object arrays, whose bytes are
+    pointers: those are compared by value.
+    """
+    if a.shape != b.shape or a.dtype != b.dtype:
+        return False
+    if a.dtype.kind == "O":
+        return a.tolist() == b.tolist()
+    return np.ascontiguousarray(a).tobytes() == np.ascontiguousarray(b).tobytes()
 
 
 def compare_files(a: Path, b: Path, label: str) -> Difference | None:

@@ -183,6 +183,8 @@ class Driver:
         else:
             self._initial_exchange()
         self.timers["init"] = time.perf_counter() - t0
+        for slot in self.slots.values():
+            slot.timer = 0.0  # component timers measure the run; their init is part of "init"
 
     # ------------------------------------------------------------------ set-up
     def _setup_clock(self, continue_run: bool) -> None:

@@ -18,6 +18,7 @@ file's column order is that of the model grid. Every row must be a distinct
 
 from __future__ import annotations
 
+
 import sys
 from pathlib import Path
 
@@ -25,6 +26,11 @@ import netCDF4
 import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:  # run as a script from anywhere
+    sys.path.insert(0, str(REPO))
+
+from tools.netcdf_grid import write_lat_lon  # noqa: E402
+
 DEFAULT_CSV = REPO.parent / "shared" / "data" / "land" / "udel_climate_0.5deg.csv"
 DEFAULT_OUT = REPO / "atmos_stub" / "data" / "climatology_0.5deg.nc"
 
@@ -89,16 +95,7 @@ def write(out: Path, mat_k: np.ndarray, map_mm: np.ndarray, csv: Path) -> None:
         ds.history = f"created by tools/make_climatology.py from {csv.name}"
         ds.comment = ("Cells without observed land data hold _FillValue. Source longitudes (-180..180) "
                       "were wrapped to 0..360 east.")
-        ds.createDimension("lat", NLAT)
-        ds.createDimension("lon", NLON)
-        ds.createDimension("bnds", 2)
-        for name, edges, units, std in (("lat", lat_edges, "degrees_north", "latitude"),
-                                        ("lon", lon_edges, "degrees_east", "longitude")):
-            v = ds.createVariable(name, "f8", (name,))
-            v[:] = 0.5 * (edges[:-1] + edges[1:])
-            v.units, v.standard_name, v.bounds = units, std, f"{name}_bnds"
-            b = ds.createVariable(f"{name}_bnds", "f8", (name, "bnds"))
-            b[:] = np.column_stack([edges[:-1], edges[1:]])
+        write_lat_lon(ds, lat_edges, lon_edges)
         opts = {"zlib": True, "complevel": 9, "shuffle": True, "fill_value": FILL}
         v = ds.createVariable("mat", "f4", ("lat", "lon"), **opts)
         v.units = "K"

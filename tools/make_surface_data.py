@@ -135,6 +135,7 @@ Output (zlib level 9 with shuffle): ``landfrac`` (0-1), ``pft_fraction``
 
 from __future__ import annotations
 
+
 import sys
 from pathlib import Path
 
@@ -151,6 +152,7 @@ from atmos_stub.weather import WeatherParameters  # noqa: E402
 from coupler.grid import LatLonGrid  # noqa: E402
 from lsm.pfts import NPFT, PFT_NAMES, PFTS, pft_index  # noqa: E402
 from lsm.soil_texture import HOLDRIDGE_PET_MM_PER_DEGC, texture_from_climate  # noqa: E402
+from tools.netcdf_grid import write_lat_lon  # noqa: E402
 
 DEFAULT_LAND_DIR = REPO.parent / "shared" / "data" / "land"
 DEFAULT_OUT = REPO / "lsm" / "data" / "surface_0.5deg.nc"
@@ -398,17 +400,8 @@ def write(out: Path, land, frac, sand, clay, cls, src, land_dir: Path) -> None:
                       f"(../shared/data/{land_dir.name})")
         ds.comment = ("PFT fractions are fractions of the cell's land area; rules in the docstrings of "
                       "tools/make_surface_data.py, lsm/pfts.py and lsm/soil_texture.py")
-        ds.createDimension("lat", NLAT)
-        ds.createDimension("lon", NLON)
-        ds.createDimension("bnds", 2)
+        write_lat_lon(ds, lat_edges, lon_edges)
         ds.createDimension("pft", NPFT)
-        for name, edges, units, std in (("lat", lat_edges, "degrees_north", "latitude"),
-                                        ("lon", lon_edges, "degrees_east", "longitude")):
-            v = ds.createVariable(name, "f8", (name,))
-            v[:] = 0.5 * (edges[:-1] + edges[1:])
-            v.units, v.standard_name, v.bounds = units, std, f"{name}_bnds"
-            b = ds.createVariable(f"{name}_bnds", "f8", (name, "bnds"))
-            b[:] = np.column_stack([edges[:-1], edges[1:]])
         v = ds.createVariable("pft", "i4", ("pft",))
         v[:] = np.arange(NPFT)
         v.long_name = "plant functional type index (see pft_name and lsm/pfts.py)"
