@@ -1,0 +1,235 @@
+"""Vegetation carbon: conservation, steady state, Ra/GPP, phenology, litter quality."""
+
+import time
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lsm import vegetation as veg
+from lsm.pfts import NPFT, PFTS, pft_index
+
+DAY = 86400.0
+YEAR = veg.SECONDS_PER_YEAR
+BET = pft_index("broadleaf_evergreen_temperate_tree")
+BDT = pft_index("broadleaf_deciduous_temperate_tree")
+
+
+def _random_case(seed, n=64):
+    rng = np.random.default_rng(seed)
+    pft = rng.integers(0, NPFT, n)
+    # Some pools empty, some tiny, some large: the deficit path must be exercised.
+    scale = rng.choice([0.0, 1e-6, 0.05, 1.0, 20.0], size=(4, n))
+    s = veg.init_state(pft, *(scale * rng.uniform(0, 1, (4, n))), t_air_k=rng.uniform(250, 305, n),
+                       soil_water_stress=rng.uniform(0, 1, n))
+    s.leaf_on = rng.uniform(size=n) < 0.5
+    s.days_on = rng.uniform(0, 200, n)
+    s.cold_dormant = rng.uniform(size=n) < 0.5
+    return rng, pft, s
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), dt=st.sampled_from([60.0, 1800.0, DAY, 10 * DAY]))
+def test_carbon_balance_closes(seed, dt):
+    rng, pft, s = _random_case(seed)
+    for _ in range(5):
+        gpp = rng.choice([0.0, 1e-9, 3e-8, 2e-7], size=pft.shape) * rng.uniform(0, 1, pft.shape)
+        old = s.total_c()
+        f = veg.step(s, pft, gpp, rng.uniform(240, 315, pft.shape), rng.uniform(255, 305, pft.shape),
+                     rng.uniform(0, 1, pft.shape), dt)
+        throughput = (f.gpp + f.ra + f.litter_leaf_c + f.litter_froot_c + f.litter_wood_c) * dt
+        assert np.all(np.abs(f.residual) <= 1e-12 * (old + throughput) + 1e-300)
+        # Independent check of the same balance from the returned fluxes.
+        litter = (f.litter_met_c + f.litter_str_c) * dt
+        np.testing.assert_allclose(s.total_c() - old, (f.gpp - f.ra) * dt - litter,
+                                   rtol=0, atol=1e-12 * float(np.max(old + throughput)) + 1e-300)
+        for pool in (s.leaf_c, s.froot_c, s.wood_c, s.labile_c):
+            assert np.all(pool >= 0.0)
+        np.testing.assert_allclose(f.ra, f.mr + f.gr, rtol=1e-12, atol=0)
+        np.testing.assert_allclose(f.mr, f.mr_leaf + f.mr_froot + f.mr_wood, rtol=1e-10, atol=1e-300)
+        assert np.all(f.root_resp <= f.ra * (1 + 1e-12)) and np.all(f.root_resp >= 0)
+        assert np.all(f.ra[pft == 0] == 0) and np.all(s.total_c()[pft == 0] == 0)
+
+
+def test_deficit_is_paid_from_labile_then_leaf():
+    pft = np.array([BET, BET, BET])
+    s = veg.init_state(pft, leaf_c=0.5, froot_c=0.5, wood_c=10.0, labile_c=np.array([1.0, 1e-9, 0.0]))
+    leaf0 = s.leaf_c.copy()
+    f = veg.step(s, pft, 0.0, 293.15, 293.15, 1.0, 3600.0)
+    need = f.mr * 3600.0
+    # Tile 0: labile pays everything; tile 1: labile empties and the leaf pays the rest.
+    assert s.labile_c[0] == pytest.approx(1.0 - need[0], rel=1e-14)
+    lit = f.litter_leaf_c * 3600.0
+    assert s.leaf_c[0] == pytest.approx(leaf0[0] - lit[0], rel=1e-14)
+    assert s.labile_c[1] == 0.0
+    assert s.leaf_c[1] == pytest.approx(leaf0[1] - lit[1] - (need[1] - 1e-9), rel=1e-14)
+    # Respiration rate at 20 degC from tissue N (dark: no light inhibition).
+    expected = 2.525e-6 * (0.5 / 30 + 0.5 / 42 + 10.0 * veg.F_LIVE_WOOD / 50)
+    assert f.mr[0] == pytest.approx(expected, rel=1e-12)
+
+
+def test_starving_tile_cannot_respire_carbon_it_does_not_have():
+    pft = np.array([BET])
+    s = veg.init_state(pft, leaf_c=1e-8, froot_c=1e-8, wood_c=1e-8, labile_c=0.0)
+    f = veg.step(s, pft, 0.0, 310.0, 310.0, 1.0, 1e9)
+    assert s.total_c()[0] >= 0 and abs(f.residual[0]) < 1e-20
+    assert f.ra[0] * 1e9 <= 3e-8
+
+
+def _discrete_steady_state(pft, gpp, t_k, dt):
+    """Fixed point of the step map for constant GPP and temperature (linear in the pools)."""
+    a = veg.ALLOCATION[pft]
+    k = np.array([PFTS[pft].leaf_turnover, PFTS[pft].froot_turnover, 0.02]) / YEAR
+    tau = dt / -np.expm1(-k * dt)  # C_i = a_i G tau_i
+    q = 2.0 ** ((t_k - 293.15) / 10.0)
+    m = 2.525e-6 * q * np.array([0.7 / PFTS[pft].leaf_cn, 1.0 / PFTS[pft].froot_cn, veg.F_LIVE_WOOD / 50.0])
+    g = gpp / (1.25 + np.sum(m * a * tau))  # growth rate, kg C m-2 s-1
+    return a * g * tau, g
+
+
+def test_pools_approach_analytic_steady_state():
+    pft = np.array([BET])
+    gpp, t_k, dt = 1.5 / YEAR, 283.15, 0.25 * YEAR
+    target, g = _discrete_steady_state(BET, gpp, t_k, dt)
+    s = veg.init_state(pft, leaf_c=0.1, froot_c=2.0, wood_c=0.8 * target[2], labile_c=0.0)
+    for _ in range(2000):  # 500 years: 10 e-folding times of the wood
+        f = veg.step(s, pft, gpp, t_k, t_k, 1.0, dt)
+    np.testing.assert_allclose([s.leaf_c[0], s.froot_c[0]], target[:2], rtol=1e-6)
+    np.testing.assert_allclose(s.wood_c[0], target[2], rtol=1e-5)
+    # At steady state NPP is the growth G (growth respiration is the rest of GPP - MR).
+    assert f.npp[0] == pytest.approx(g, rel=1e-5)
+    # Small steps tend to the continuous steady state C_i = a_i G / k_i.
+    small, _ = _discrete_steady_state(BET, gpp, t_k, 1800.0)
+    a = veg.ALLOCATION[BET]
+    k = np.array([0.5, 0.5, 0.02]) / YEAR
+    g_cont = gpp / (1.25 + np.sum(2.525e-6 * 0.5 * np.array([0.7 / 30, 1 / 42, veg.F_LIVE_WOOD / 50]) * a / k))
+    np.testing.assert_allclose(small, a * g_cont / k, rtol=1e-3)
+
+
+def _temperate_year(day):
+    phase = 2 * np.pi * (day - 15) / 365.0
+    t_air = 273.15 + 10.0 - 10.0 * np.cos(phase)
+    t_soil = 273.15 + 10.0 - 7.0 * np.cos(phase - 0.3)
+    return t_air, t_soil
+
+
+def test_evergreen_forest_ra_over_gpp_in_temperate_climate():
+    """Seasonal GPP of 1.5 kg C m-2 yr-1 (a temperate evergreen forest), pools spun up."""
+    pft = np.array([BET])
+    target, _ = _discrete_steady_state(BET, 1.5 / YEAR, 283.15, DAY)
+    s = veg.init_state(pft, *target, labile_c=0.0)
+    tot = {"gpp": 0.0, "ra": 0.0, "root": 0.0}
+    for year in range(12):
+        for d in range(365):
+            t_air, t_soil = _temperate_year(d)
+            gpp = 1.5 / YEAR * max(t_air - 273.15, 0.0) / 10.0 * 0.98  # annual mean of the factor ~ 1.02
+            f = veg.step(s, pft, gpp, t_air, t_soil, 1.0, DAY)
+            if year == 11:
+                tot["gpp"] += f.gpp[0] * DAY
+                tot["ra"] += f.ra[0] * DAY
+                tot["root"] += f.root_resp[0] * DAY
+    ratio = tot["ra"] / tot["gpp"]
+    print(f"\nBET temperate: GPP {tot['gpp']:.3f} kg C m-2 yr-1, Ra/GPP {ratio:.3f}, Rroot/Ra {tot['root'] / tot['ra']:.2f}")
+    assert 0.4 <= ratio <= 0.6
+    assert 0.2 <= tot["root"] / tot["ra"] <= 0.7
+
+
+def _run_deciduous(pft_names, years, beta_fn=lambda d: 1.0, climate=_temperate_year, gpp_max=1.2):
+    """Daily steps; GPP (kg C m-2 yr-1 at LAI -> inf and 10 degC) follows leaf area, temperature and water."""
+    pft = np.array([pft_index(n) for n in pft_names])
+    s = veg.init_state(pft, leaf_c=0.1, froot_c=0.1, wood_c=5.0, labile_c=0.2, t_air_k=climate(0)[0])
+    lai = np.zeros((years, 365, len(pft)))
+    for y in range(years):
+        for d in range(365):
+            t_air, t_soil = climate(d)
+            cur = s.leaf_c * 1e3 * np.array([PFTS[p].sla for p in pft])
+            gpp = gpp_max / YEAR * (1 - np.exp(-0.5 * cur)) * max(t_air - 273.15, 0.0) / 10.0 * beta_fn(d)
+            lai[y, d] = veg.step(s, pft, gpp, t_air, t_soil, beta_fn(d), DAY).lai
+    return lai
+
+
+def test_cold_deciduous_drops_leaves_in_autumn_and_regrows_in_spring():
+    names = ["broadleaf_deciduous_temperate_tree", "shrub_boreal", "c3_grass"]
+    lai = _run_deciduous(names, 4)
+    for y in (2, 3):
+        summer, winter = lai[y, 180:230].min(axis=0), lai[y, 0:50].max(axis=0)
+        assert np.all(summer > 1.0), summer
+        assert np.all(winter < 0.05 * summer)
+        onset = np.argmax(lai[y] > 0.5 * summer, axis=0)
+        offset = 200 + np.argmax(lai[y, 200:] < 0.5 * summer, axis=0)
+        assert np.all((onset > 75) & (onset < 165)), onset      # April-May
+        assert np.all((offset > 260) & (offset < 330)), offset  # October-November
+        assert np.all(lai[y, 300:].max(axis=0) < summer)
+
+
+def test_drought_deciduous_follows_the_wet_season():
+    names = ["broadleaf_deciduous_tropical_tree"]
+
+    def wet(d):
+        return 1.0 if 90 <= d < 270 else 0.1
+
+    # A productive dry forest (wet-season GPP ~ 3 kg C m-2 yr-1): at 25 degC maintenance of roots
+    # and wood through a six-month dry season costs ~0.3 kg C m-2, paid from storage.
+    lai = _run_deciduous(names, 3, beta_fn=wet, climate=lambda d: (298.15, 298.15), gpp_max=1.2)
+    assert lai[2, 200:260, 0].min() > 0.5
+    assert lai[2, 330:, 0].max() < 0.05 * lai[2, 200:260, 0].min()
+    assert lai[2, 40:80, 0].max() < 0.05 * lai[2, 200:260, 0].min()
+
+
+def test_parton_split_worked_value_and_litter_quality():
+    # Lignin 20 % and N 1 % of dry mass: L/N = 20, fm = 0.85 - 0.018 * 20 = 0.49.
+    assert veg.parton_metabolic_fraction(0.20 / 0.01) == pytest.approx(0.49, abs=1e-15)
+    assert veg.parton_metabolic_fraction(60.0) == 0.0
+    assert veg.parton_metabolic_fraction(0.0, 0.25) == pytest.approx(0.75)
+    # Our lignin is per unit C: 0.17 of C at leaf-litter C:N 50 -> L/N = 0.17 * 50 / 0.64.
+    assert veg.lignin_to_n(0.17, 50.0) == pytest.approx(13.28125)
+    pft = np.array([BDT])
+    s = veg.init_state(pft, leaf_c=0.2, froot_c=0.3, wood_c=0.0, labile_c=0.0)
+    s.leaf_on[:], s.cold_dormant[:] = False, True  # autumn: leaves and fine roots are being shed
+    f = veg.step(s, pft, 0.0, 290.0, 290.0, 1.0, DAY)
+    assert f.litter_leaf_c[0] * DAY == pytest.approx(0.2 * -np.expm1(-1 / 15), rel=1e-12)
+    lit_c = (f.litter_leaf_c + f.litter_froot_c)[0]
+    assert f.litter_met_c[0] + f.litter_str_c[0] == pytest.approx(lit_c, rel=1e-14)
+    fm_leaf = 0.85 - 0.018 * 0.17 * 50.0 / 0.64
+    fm_root = 0.85 - 0.018 * 0.25 * 42.0 / 0.64
+    assert f.litter_met_c[0] == pytest.approx(fm_leaf * f.litter_leaf_c[0] + fm_root * f.litter_froot_c[0], rel=1e-12)
+    n_total = f.litter_leaf_c[0] / 50.0 + f.litter_froot_c[0] / 42.0
+    assert f.litter_met_n[0] + f.litter_str_n[0] == pytest.approx(n_total, rel=1e-12)
+    assert f.litter_str_n[0] == pytest.approx(f.litter_str_c[0] / 150.0, rel=1e-12)
+    lignin = 0.17 * f.litter_leaf_c[0] + 0.25 * f.litter_froot_c[0]
+    assert f.litter_str_lignin[0] == pytest.approx(lignin / f.litter_str_c[0], rel=1e-12)
+
+
+def test_evergreen_turnover_allocation_and_lai():
+    pft = np.array([BET, pft_index("c3_grass")])
+    s = veg.init_state(pft, leaf_c=0.4, froot_c=0.3, wood_c=10.0, labile_c=0.0)
+    assert s.wood_c[1] == 0.0
+    f = veg.step(s, pft, 1e-7, 293.15, 293.15, 1.0, 60.0)
+    assert f.litter_leaf_c[0] == pytest.approx(0.4 * 0.5 / YEAR, rel=1e-6)
+    assert f.lai[0] == pytest.approx(s.leaf_c[0] * 1e3 * 0.012, rel=1e-14)
+    np.testing.assert_allclose(veg.ALLOCATION.sum(axis=1)[1:], 1.0, rtol=1e-14)
+    assert veg.ALLOCATION[0].sum() == 0.0
+    assert veg.ALLOCATION[BET] == pytest.approx([0.239, 0.239, 0.522], abs=1e-3)
+    # Growth respiration is 25 % of growth: GR = 0.2 (GPP - MR) when GPP > MR.
+    assert f.gr[0] == pytest.approx(0.2 * (f.gpp[0] - f.mr[0]), rel=1e-9)
+
+
+def test_print_cost_per_tile_step():
+    rng, pft, _ = _random_case(7, n=10_000)
+    s = veg.init_state(pft, 0.3, 0.3, 5.0, 0.1)
+    args = (rng.uniform(0, 2e-7, pft.shape), rng.uniform(260, 305, pft.shape),
+            rng.uniform(265, 300, pft.shape), rng.uniform(0, 1, pft.shape), 1800.0)
+    veg.step(s, pft, *args)
+    n = 20
+    t0 = time.perf_counter()
+    for _ in range(n):
+        veg.step(s, pft, *args)
+    ns = (time.perf_counter() - t0) / (n * pft.size) * 1e9
+    from lsm import photosynthesis as ps
+    t0 = time.perf_counter()
+    for _ in range(5):
+        ps.canopy_photosynthesis(pft, 1000.0, 3.0, 295.0, 1200.0, 400.0)
+    ns_ps = (time.perf_counter() - t0) / (5 * pft.size) * 1e9
+    print(f"\nvegetation.step: {ns:.0f} ns per tile-step; canopy_photosynthesis: {ns_ps:.0f} ns per tile-call "
+          f"(1e4 tiles)")
