@@ -350,6 +350,17 @@ class Driver:
                 if dst in self.slots and name in self.imports_of[dst]:
                     by_dst.setdefault(dst, []).append(name)
         row = {name: i for i, name in enumerate(slot.exports)}
+        received = {n for names in by_dst.values() for n in names}
+        for name in slot.exports:
+            f = get_field(name)
+            if f.quantity and name not in received:
+                # nobody takes it (e.g. runoff with an ocean that keeps no water books): it leaves the
+                # system, booked on the sender's grid
+                kg = values[row[name]] * slot.decomp.grid.area_flat[slot.decomp.cells] * slot.decomp.fraction
+                amount = float(reprosum_many([kg])[0]) * interval_s * f.to_ledger
+                flows += self._book_send(src, name, amount)
+                flows.append(Flow("coupler", f.quantity, f"{name}_not_received", -amount, external=True))
+                self.transit_change[f.quantity] = self.transit_change.get(f.quantity, 0.0) - amount
         for dst, names in by_dst.items():
             dslot = self.slots[dst]
             plain = [n for n in names if get_field(n).kind != "routed"]

@@ -125,6 +125,8 @@ class Ledger:
         per_comp_terms: dict[tuple[str, str], list[tuple[str, float]]] = {}
         self._throughput = {}
         for f in flows:
+            if f.quantity not in self.transit:
+                continue  # no component keeps books for it (e.g. water without a land model)
             self._throughput[f.quantity] = self._throughput.get(f.quantity, 0.0) + abs(f.amount)
             key = (f.component, f.quantity)
             row_key = f"flow:{f.component}:{f.quantity}:{f.term}"

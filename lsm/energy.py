@@ -415,6 +415,9 @@ def solve_surface_energy_balance(rsds_W_m2, rlds_W_m2, tas_K, huss_kg_kg, ps_Pa,
     hi = np.maximum(hi, lo + 1.0)
 
     ts = np.clip(tas, lo, hi)
+    # a converged tile stops changing, so its answer never depends on how many iterations the slowest
+    # tile of the same rank needs (bit-for-bit across decompositions)
+    active = np.ones(ts.shape, dtype=bool)
     for iteration in range(1, _NEWTON_MAX_ITER + 1):
         f, df, *_ = _seb_terms(ts, *args)
         positive = f > 0.0
@@ -425,10 +428,11 @@ def solve_surface_energy_balance(rsds_W_m2, rlds_W_m2, tas_K, huss_kg_kg, ps_Pa,
         # Inclusive: at convergence the Newton point rounds onto the bracket end it just set.
         inside = (newton >= lo) & (newton <= hi)
         new = np.where(inside, newton, 0.5 * (lo + hi))
-        new = np.where(f == 0.0, ts, new)
+        new = np.where((f == 0.0) | ~active, ts, new)
         step = np.abs(new - ts)
         ts = new
-        if step.max(initial=0.0) <= _NEWTON_TOL_K:
+        active &= step > _NEWTON_TOL_K
+        if not active.any():
             break
     else:
         raise RuntimeError(f"surface energy balance did not converge in {_NEWTON_MAX_ITER} iterations "

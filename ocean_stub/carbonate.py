@@ -278,9 +278,12 @@ def _newton_bisect(residual, h_lo, h_hi, h0):
     exponentials of pH: from the first guess it needs 4-6 iterations where
     Newton in h needs 6-15. Every cell is iterated until all have converged,
     because masking out converged cells costs more in numpy than the few
-    extra evaluations.
+    extra evaluations. A converged cell is frozen: it takes its final step
+    and then never changes, so its answer does not depend on which other
+    cells share its array (bit-for-bit across decompositions and blocks).
     """
     h = np.clip(h0, h_lo, h_hi)
+    done = np.zeros(np.shape(h), dtype=bool)
     for _ in range(MAX_ITERATIONS):
         r, dr_dh = residual(h)
         h_lo = np.where(r > 0.0, h, h_lo)
@@ -292,8 +295,10 @@ def _newton_bisect(residual, h_lo, h_hi, h0):
         # bisecting there would throw a converged cell back across the bracket.
         converged = np.abs(dlnh) <= H_RELATIVE_TOLERANCE
         inside = (h_newton > h_lo) & (h_newton < h_hi)
-        h = np.where(inside | converged, h_newton, np.sqrt(h_lo * h_hi))
-        if converged.all():
+        h = np.where(done, h, np.where(inside | converged, h_newton, np.sqrt(h_lo * h_hi)))
+        done |= converged
+        converged = done
+        if done.all():
             return h
     n_bad = int(np.size(converged) - np.count_nonzero(converged))
     raise RuntimeError(f"carbonate pH solver: {n_bad} cells not converged after {MAX_ITERATIONS} iterations")
