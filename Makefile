@@ -23,6 +23,8 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_coupler.py
+	$(BIN)/python benchmarks/bench_ocean.py
+	$(BIN)/python benchmarks/bench_land.py --deg 10 5 --ranks 1 2
 
 clean:
 	rm -rf $(VENV) output build *.egg-info
