@@ -214,9 +214,33 @@ ALLOCATION = _alloc_table()
 WOOD_TURNOVER = np.where(ALLOCATION[:, 2] > 0.0, 0.02, 0.0) / SECONDS_PER_YEAR
 
 
-def allocation_fractions(pft) -> np.ndarray:
-    """(leaf, fine root, wood) fractions of growth, shape ``(3, ntile)``."""
-    return ALLOCATION[np.asarray(pft)].T
+#: Largest leaf area index each growth form sustains (upper end of the biome ranges of the global LAI
+#: synthesis of Asner, Scurlock & Hicke 2003, Global Ecol. Biogeogr. 12: forests 5-9, crops 4-7, grasslands
+#: and shrublands 2-5); leaf allocation tapers off over the last unit of LAI below it.
+LAI_MAX = {"none": 0.0, "tree": 7.0, "shrub": 4.0, "grass": 4.0, "crop": 6.0}
+_LAI_MAX = np.array([LAI_MAX[g] for g in trait("growth_form")])
+_SLA_SAFE = np.where(trait("sla") > 0, trait("sla"), 1.0)  # bare ground has no leaves (LAI_MAX 0)
+
+
+def allocation_fractions(pft, lai=None) -> np.ndarray:
+    """(leaf, fine root, wood) fractions of growth, shape ``(3, ntile)``.
+
+    With ``lai`` the leaf share falls linearly to zero as LAI rises from
+    ``LAI_MAX - 1`` to ``LAI_MAX`` and the rest goes to roots and wood in their
+    own proportion (allometric limitation as in LPJ, Sitch et al. 2003), so
+    leaves cannot grow without bound where turnover is slow; the fractions
+    still sum to one.
+    """
+    a = ALLOCATION[np.asarray(pft)].T.copy()
+    if lai is not None:
+        keep = np.clip(_LAI_MAX[np.asarray(pft)] - np.asarray(lai), 0.0, 1.0)
+        spare = a[0] * (1.0 - keep)
+        other = a[1] + a[2]
+        share = np.divide(a[1], other, out=np.ones_like(other), where=other > 0)
+        a[0] -= spare
+        a[1] += spare * share
+        a[2] += spare * (1.0 - share)
+    return a
 
 
 def lignin_to_n(lignin_frac_c, litter_cn):
@@ -387,7 +411,7 @@ def step(state: VegState, pft, gpp_kg_m2_s, t_air_k, t_soil_k, soil_water_stress
     lit_leaf = s.leaf_c * -np.expm1(-k_leaf * dt)
     lit_froot = s.froot_c * -np.expm1(-k_froot * dt)
     lit_wood = s.wood_c * -np.expm1(-WOOD_TURNOVER[pft] * dt)
-    a = allocation_fractions(pft)
+    a = allocation_fractions(pft, s.leaf_c * 1e3 * _SLA[pft])
     leaf_share = np.divide(a[0], a[0] + a[1], out=np.zeros_like(a[0]), where=a[0] + a[1] > 0)
     flushing = deciduous & s.leaf_on & (s.days_on < ONSET_DAYS)
     flush = np.where(flushing, s.labile_c * -np.expm1(-dt / (ONSET_TAU_DAYS * SECONDS_PER_DAY)), 0.0)
@@ -413,12 +437,21 @@ def step(state: VegState, pft, gpp_kg_m2_s, t_air_k, t_soil_k, soil_water_stress
 
     # Deciduous plants store the leaf and fine-root shares outside the flush (and when leafless).
     store = deciduous & ~flushing
-    g_leaf, g_froot = growth * a[0], growth * a[1]
+    g_leaf, g_froot, g_wood = growth * a[0], growth * a[1], growth * a[2]
     pools -= take
+    # leaves never pass LAI_MAX: growth beyond it goes to roots and wood in their own proportion
+    room = np.maximum(_LAI_MAX[pft] / (1e3 * _SLA_SAFE[pft]) - pools[1], 0.0)
+    excess = np.where(store, 0.0, np.maximum(g_leaf - room, 0.0))
+    other = a[1] + a[2]
+    root_part = np.divide(a[1], other, out=np.ones_like(other), where=other > 0)
+    g_leaf = g_leaf - excess
+    g_froot = g_froot + excess * root_part
+    g_wood = g_wood + excess * (1.0 - root_part)
+    a = np.stack([g_leaf, g_froot, g_wood]) / np.where(growth > 0, growth, 1.0)
     pools[0] += np.where(store, g_leaf + g_froot, 0.0)
     pools[1] += np.where(store, 0.0, g_leaf)
     pools[2] += np.where(store, 0.0, g_froot)
-    pools[3] += growth * a[2]
+    pools[3] += g_wood
     s.labile_c, s.leaf_c, s.froot_c, s.wood_c = pools[0], pools[1], pools[2], pools[3]
 
     # Litter quality.

@@ -233,3 +233,22 @@ def test_print_cost_per_tile_step():
     ns_ps = (time.perf_counter() - t0) / (5 * pft.size) * 1e9
     print(f"\nvegetation.step: {ns:.0f} ns per tile-step; canopy_photosynthesis: {ns_ps:.0f} ns per tile-call "
           f"(1e4 tiles)")
+
+
+def test_leaf_area_stays_below_the_growth_form_maximum():
+    """Abundant GPP for decades: leaves stop growing at LAI_MAX, carbon goes to roots and wood, books close."""
+    from lsm.pfts import pft_index, trait
+    from lsm.vegetation import LAI_MAX, allocation_fractions, init_state, step
+
+    pfts = np.array([pft_index("c3_crop"), pft_index("broadleaf_evergreen_tropical_tree"), pft_index("c3_grass")])
+    state = init_state(pfts, leaf_c=0.1, froot_c=0.1, wood_c=np.array([0.0, 1.0, 0.0]), t_air_k=298.0)
+    gpp = np.full(3, 4.0 / (365 * 86400.0))  # 4 kg C m-2 yr-1, far above what these canopies need
+    for _ in range(40 * 12):
+        fluxes = step(state, pfts, gpp, np.full(3, 298.0), np.full(3, 296.0), np.ones(3), 30 * 86400.0)
+        total = state.leaf_c + state.froot_c + state.wood_c + state.labile_c
+        assert np.all(np.abs(fluxes.residual) <= 1e-12 * np.maximum(total, 1.0))
+    lai = state.leaf_c * 1e3 * trait("sla")[pfts]
+    growth_forms = ("crop", "tree", "grass")
+    assert np.all(lai <= np.array([LAI_MAX[g] for g in growth_forms]) + 1e-9), lai
+    a = allocation_fractions(pfts, lai)
+    np.testing.assert_allclose(a.sum(axis=0), 1.0, rtol=1e-15)
