@@ -166,7 +166,7 @@ class AtmosComponent(Component):
             self.source = WeatherGenerator(lat, lon, self.decomp.local_cells, mat, precip, data_frac,
                                            seed=self.clock.seed, calendar=self.clock.calendar)
         # Budyko reference evaporative fraction from annual-mean net radiation as potential ET
-        from .insolation import daily_mean_insolation
+        from coupler.insolation import daily_mean_insolation
 
         days = np.arange(365) + 0.5
         toa = np.mean(daily_mean_insolation(lat[:, None], days[None, :]), axis=1)

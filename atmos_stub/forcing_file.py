@@ -34,7 +34,7 @@ distributed within each record by the top-of-atmosphere insolation, as the
 CESM data atmosphere does for 3- and 6-hourly forcing of CLM (its "coszen"
 time interpolation): the part of record ``k`` falling in the interval is
 ``rsds_k * Q(overlap) / Q(record)`` with ``Q`` the exact insolation integral
-of :mod:`atmos_stub.insolation`, so sunlight arrives in daytime only and
+of :mod:`coupler.insolation`, so sunlight arrives in daytime only and
 each record's energy is kept.
 
 Space: when the file's grid is the atmosphere grid, cells are read
@@ -55,7 +55,7 @@ from pathlib import Path
 import cftime
 import numpy as np
 
-from atmos_stub.insolation import (
+from coupler.insolation import (
     days_in_year,
     integrated_cos_zenith,
     orbit,

@@ -59,7 +59,7 @@ starting at a random time inside the UTC day.
 Radiation: ``rsds = Q_toa * (a_s + b_s n/N)`` (Angstrom-Prescott, FAO-56
 coefficients a_s = 0.25, b_s = 0.50: 0.75 for a cloudless day, Allen et
 al. 1998, FAO Irrigation and Drainage Paper 56, eq. 35-36) with ``Q_toa`` the
-exact interval mean of :mod:`atmos_stub.insolation` and relative sunshine
+exact interval mean of :mod:`coupler.insolation` and relative sunshine
 ``n/N`` drawn uniformly in [0.5, 1] on dry days and [0.1, 0.5] on wet days;
 these ranges give a global annual mean of about 181 W m-2 against the
 observed 185 W m-2 (Wild et al. 2013, Clim. Dyn. 40, 3107).
@@ -110,7 +110,7 @@ from math import gamma
 import numpy as np
 
 from atmos_stub.climatology import SECONDS_PER_CLIMATOLOGY_YEAR
-from atmos_stub.insolation import (
+from coupler.insolation import (
     SOLAR_CONSTANT_W_M2,
     days_in_year,
     integrated_cos_zenith,

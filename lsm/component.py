@@ -28,9 +28,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from pathlib import Path
+
+from coupler import insolation
 from coupler.component import Component, StateVariable
 from coupler.config import Setting
 from coupler.constants import KG_PER_PG
+from coupler.errors import InputDataError
 
 from . import energy, hydrology, photosynthesis, vegetation
 from .constants import LATENT_HEAT_VAPORISATION
@@ -40,6 +44,8 @@ from .surface import load_surface
 #: PAR photons per J of shortwave: 0.5 of shortwave is PAR (Monteith 1965), 4.6 umol J-1 (McCree 1981).
 PAR_UMOL_PER_J_SW = 0.5 * 4.6
 SECONDS_PER_YEAR = 365.0 * 86400.0
+#: The packaged spun-up preindustrial land state (tools/make_land_init.py).
+INIT_FILE = Path(__file__).parent / "data" / "land_init.nc"
 #: Albedo of vegetated and bare surfaces and of snow (CLM5 and Oleson et al. 2013 typical values).
 ALBEDO_VEGETATION, ALBEDO_BARE, ALBEDO_SNOW = 0.15, 0.25, 0.7
 EMISSIVITY = 0.97
@@ -70,6 +76,10 @@ class LandComponent(Component):
                 description="Initial soil carbon when not starting from a restart."),
         Setting("initial_leaf_c_kg_m2", float, 0.1, "kg C m-2", bounds=(0.0, 10.0),
                 description="Initial leaf carbon of vegetated tiles (roots equal, wood 10x for trees)."),
+        Setting("initial_state", str, "",
+                description="Initial land state: '' = the packaged spun-up preindustrial state "
+                            "(lsm/data/land_init.nc, remapped to this grid), 'none' = the cold start of the "
+                            "initial_* settings, or a land restart file of any grid."),
     ]
 
     # -------------------------------------------------------------- set-up
@@ -124,6 +134,15 @@ class LandComponent(Component):
         self.out = {name: np.zeros(decomp.nlocal) for name in self.exports}
         self.diag: dict[str, np.ndarray] = {}
         self.terms: dict = {}
+        self.sasu: dict | None = None
+        self.pending_carbon_pg = 0.0  # carbon set by the spin-up between steps, booked with the next step
+        choice = config.initial_state
+        if choice != "none":
+            path = Path(choice) if choice else INIT_FILE
+            if path.exists():
+                self._read_initial(path)
+            elif choice:
+                raise InputDataError(f"{path}: land initial state file not found")
 
     # ---------------------------------------------------------- contract
     _VEG_FIELDS = ("leaf_c", "froot_c", "wood_c", "labile_c", "leaf_on", "days_on", "gdd", "cold_dormant",
@@ -162,7 +181,9 @@ class LandComponent(Component):
         if name == "elapsed_s":
             self.elapsed_s = int(value)
             return
-        tiles = np.asarray(value)[..., self.tile_pft, self.tile_cell]
+        self._set_tiles(name, np.asarray(value)[..., self.tile_pft, self.tile_cell])
+
+    def _set_tiles(self, name, tiles):
         if name in ("soil_c", "litter_c"):
             setattr(self, name, tiles)
         elif name == "snow":
@@ -192,8 +213,11 @@ class LandComponent(Component):
         vpd = np.maximum(energy.saturation_vapour_pressure_Pa(f["tas"])
                          - f["huss"] * f["ps"] / (0.622 + 0.378 * f["huss"]), 0.0)
         lai = self.veg.leaf_c * 1e3 * trait("sla")[self.tile_pft]  # kg C -> g C times m2 g-1 C
+        cos_zenith, toa = (x[self.tile_cell] for x in self._sun(dt))
+        clearness = np.divide(f["rsds"], toa, out=np.ones(nt), where=toa > 0)
         canopy = photosynthesis.canopy_photosynthesis(self.tile_pft, f["rsds"] * PAR_UMOL_PER_J_SW, lai, f["tas"],
-                                                      vpd, f["co2_bgc"], f["ps"], beta)
+                                                      vpd, f["co2_bgc"], f["ps"], beta, cos_zenith=cos_zenith,
+                                                      diffuse_fraction=photosynthesis.diffuse_fraction_erbs(clearness))
         gpp = np.where(np.isfinite(canopy.gpp_kg_m2_s), canopy.gpp_kg_m2_s, 0.0)
         # --- surface energy balance and soil heat
         snow_cover = np.minimum(self.water.snow_kg_m2 / SNOW_COVER_SWE_KG_M2, 1.0)
@@ -229,8 +253,11 @@ class LandComponent(Component):
         heat_water = energy.column_energy_J_m2(self.t_soil, new_capacity, self.dz) - heat_after
         # --- vegetation and soil carbon
         vf = vegetation.step(self.veg, self.tile_pft, gpp, f["tas"], self.t_soil[1], beta, dt)
-        rh = self._decompose(vf.litter_met_c + vf.litter_str_c, self.t_soil[1], hf.wfps[1], dt)
+        rh, litter_loss, soil_loss = self._decompose(vf.litter_met_c + vf.litter_str_c, self.t_soil[1],
+                                                     hf.wfps[1], dt)
         nee = vf.ra + rh - vf.gpp
+        if self.sasu is not None:
+            self._sasu_accumulate(dt, vf.litter_wood_c * dt, litter_loss, soil_loss)
         # --- cell means over the land of each cell
         runoff = hf.surface_runoff + hf.drainage
         self.out = {"nee": self._cell_mean(nee), "hfls": self._cell_mean(le), "hfss": self._cell_mean(h),
@@ -240,12 +267,38 @@ class LandComponent(Component):
         self.terms = {"energy": {"upwelling_radiation": -totals[0] * dt,
                                  "heat_carried_by_soil_water": totals[2]},
                       "water": {"evapotranspiration": -totals[1] * dt}}
+        if self.pending_carbon_pg:
+            self.terms["carbon"] = {"semi_analytic_spinup": self.pending_carbon_pg}
+            self.pending_carbon_pg = 0.0
         self.diag = {"gpp": vf.gpp, "npp": vf.npp, "ra": vf.ra, "rh": rh, "nee": nee, "rroot": vf.root_resp,
                      "hfls": le, "hfss": h, "lai": vf.lai, "mrro": runoff, "evspsbl": et, "beta": beta}
         self.elapsed_s = until_elapsed_s
 
-    def _decompose(self, litterfall: np.ndarray, t_soil_K: np.ndarray, wfps: np.ndarray, dt: float) -> np.ndarray:
-        """Litter and soil carbon over one step; returns heterotrophic respiration, kg C m-2 s-1.
+    def _sun(self, dt: float) -> tuple[np.ndarray, np.ndarray]:
+        """Mean cos(zenith) while the sun is up and mean TOA irradiance (W m-2) over this step, per cell.
+
+        From the shared orbit of :mod:`coupler.insolation`; the cos(zenith)
+        of the sunlit part of the step sets the beam path through the canopy.
+        """
+        date = self.clock.date_at(self.elapsed_s)
+        decl, dist, eot = insolation.orbit(date.dayofyr, insolation.days_in_year(date.year, self.clock.calendar))
+        lat, lon = self.decomp.local_lat_lon()
+        a, b, h0 = insolation.sun_geometry(lat, decl)
+        t0 = date.hour * 3600.0 + date.minute * 60.0 + date.second
+        h1 = insolation.hour_angle(lon, t0, eot)
+        h2 = h1 + 2.0 * np.pi * dt / 86400.0
+        mean = insolation.mean_cos_zenith(a, b, h0, h1, h2)
+        # hours of the step with the sun up: overlap of [h1, h2] with [-h0, h0] around the nearest noon
+        noon = 2.0 * np.pi * np.round(0.5 * (h1 + h2) / (2.0 * np.pi))
+        lit = np.clip(np.minimum(h2, noon + h0) - np.maximum(h1, noon - h0), 0.0, None) / (h2 - h1)
+        cos_lit = np.divide(mean, lit, out=np.zeros_like(mean), where=lit > 0)
+        return cos_lit, insolation.SOLAR_CONSTANT_W_M2 * dist * mean
+
+    def _decompose(self, litterfall: np.ndarray, t_soil_K: np.ndarray, wfps: np.ndarray, dt: float):
+        """Litter and soil carbon over one step.
+
+        Returns heterotrophic respiration (kg C m-2 s-1) and the carbon that
+        left the litter and the soil pool during the step (kg C m-2).
 
         Both pools decay first-order with the same temperature (Q10) and
         moisture factors; each update is exact for inputs added at the start
@@ -262,7 +315,121 @@ class LandComponent(Component):
         humified = c.humification_fraction * decomposed
         soil = self.soil_c + humified
         self.soil_c = soil * np.exp(-k_soil * dt)
-        return (decomposed - humified + soil - self.soil_c) / dt
+        return (decomposed - humified + soil - self.soil_c) / dt, decomposed, soil - self.soil_c
+
+    # ------------------------------------------------------------ spin-up
+    _SLOW_POOLS = ("wood_c", "litter_c", "soil_c")
+
+    def _slow_pool(self, name):
+        return self.veg.wood_c if name == "wood_c" else getattr(self, name)
+
+    def sasu_begin(self) -> None:
+        """Start accumulating the pool means and losses of the slow pools for :meth:`sasu_apply`."""
+        self.sasu = {"time": 0.0}
+        for name in self._SLOW_POOLS:
+            pool = self._slow_pool(name)
+            self.sasu[name] = {"start": pool.copy(), "mean": np.zeros_like(pool), "loss": np.zeros_like(pool)}
+
+    def _sasu_accumulate(self, dt, wood_loss, litter_loss, soil_loss) -> None:
+        self.sasu["time"] += dt
+        for name, loss in zip(self._SLOW_POOLS, (wood_loss, litter_loss, soil_loss)):
+            acc = self.sasu[name]
+            acc["mean"] += self._slow_pool(name) * dt
+            acc["loss"] += loss
+
+    def sasu_apply(self) -> float:
+        """Set wood, litter and soil carbon to the steady state of the accumulated period; returns Pg C added.
+
+        Semi-analytic spin-up (Xia et al. 2012, Geosci. Model Dev. 5, 1259): a
+        first-order pool with input ``I`` and loss rate ``k(t)`` has the steady
+        state ``I / k_eff`` with ``k_eff = loss / mean pool`` over the period;
+        since ``I = loss + change``, the steady state is
+        ``mean x (loss + change) / loss``.  Litter feeds the soil pool, so the
+        soil's input is taken at the litter's steady state: the humified
+        fraction of the litterfall.  Tiles that lost nothing keep their pools.  The carbon added or removed is booked as the external term
+        ``semi_analytic_spinup`` with the next step, so the ledger stays closed.
+        """
+        acc, self.sasu = self.sasu, None
+        if acc is None or acc["time"] <= 0:
+            raise RuntimeError("sasu_apply() needs sasu_begin() and at least one step")
+        before = self._carbon_kg_m2()
+        inflows = {name: np.maximum(acc[name]["loss"] + self._slow_pool(name) - acc[name]["start"], 0.0)
+                   for name in self._SLOW_POOLS}
+        # the soil is fed by litter decay, which at the litter's steady state equals the litterfall
+        inflows["soil_c"] = self.config.humification_fraction * inflows["litter_c"]
+        for name in self._SLOW_POOLS:
+            a = acc[name]
+            pool = self._slow_pool(name)
+            mean = a["mean"] / acc["time"]
+            inflow = inflows[name]
+            steady = np.divide(mean * inflow, a["loss"], out=pool.copy(), where=a["loss"] > 0)
+            if name == "wood_c":
+                self.veg.wood_c = steady
+            else:
+                setattr(self, name, steady)
+        (added,) = self.global_sum((self._carbon_kg_m2() - before) * self.tile_area)
+        self.pending_carbon_pg += added / KG_PER_PG
+        return added / KG_PER_PG
+
+    def _carbon_kg_m2(self) -> np.ndarray:
+        return self.veg.leaf_c + self.veg.froot_c + self.veg.wood_c + self.veg.labile_c + self.litter_c + self.soil_c
+
+    def _read_initial(self, path: Path) -> None:
+        """Take the tile state from a land restart file of any grid, PFT by PFT.
+
+        Each PFT's state is remapped conservatively from the source cells where
+        that PFT grows (weights: overlap area x land fraction x PFT fraction of
+        the source), so a tile starts from the mean state of the same PFT
+        nearby; tiles of a PFT absent from all overlapping source cells keep
+        the cold start.  Flags are rounded, soil water is kept within this
+        texture's residual and saturated contents.
+        """
+        from coupler.ncfile import open_netcdf
+        from coupler.grid import LatLonGrid
+        from coupler.remap import Remapper
+
+        with open_netcdf(path, "land initial state", InputDataError) as nc:
+            for name in ("cell_index", "land_fraction", "pft_fraction"):
+                if name not in nc.variables:
+                    raise InputDataError(f"{path}: variable {name!r} missing (not a land initial state file)")
+            try:
+                dlat, dlon = (float(x) for x in str(nc.getncattr("grid")).split("x"))
+                src = LatLonGrid.regular(dlat, dlon)
+            except (AttributeError, ValueError) as err:
+                raise InputDataError(f"{path}: no usable 'grid' attribute ({err})") from None
+            cells = np.asarray(nc.variables["cell_index"][:], dtype=np.int64)
+            land = np.zeros(src.ncells)
+            land[cells] = nc.variables["land_fraction"][:]
+            pft_frac = np.zeros((NPFT, src.ncells))
+            pft_frac[:, cells] = nc.variables["pft_fraction"][:]
+            values = {}
+            for var in self.state_variables():
+                if var.name == "elapsed_s":
+                    continue
+                if var.name not in nc.variables:
+                    raise InputDataError(f"{path}: variable {var.name!r} missing")
+                v = np.asarray(nc.variables[var.name][:], dtype=np.float64)
+                if v.shape[-2:] != (NPFT, len(cells)) or not np.all(np.isfinite(v)):
+                    raise InputDataError(f"{path}: variable {var.name!r} has shape {v.shape} or non-finite values")
+                values[var.name] = v
+        remap = Remapper(src, self.decomp.grid)
+        local = self.decomp.local_cells
+        for name, v in values.items():
+            lead = v.shape[:-2]
+            current = np.array(self._tiles(name), dtype=np.float64)
+            for p in np.unique(self.tile_pft):  # a loop over PFTs at start-up, not over cells
+                full = np.zeros((int(np.prod(lead, dtype=int)), src.ncells))
+                full[:, cells] = v[..., p, :].reshape(-1, len(cells))
+                merged, frac = remap.merge(full, land * pft_frac[p])
+                tiles = np.nonzero(self.tile_pft == p)[0]
+                found = frac[local[self.tile_cell[tiles]]] > 0
+                new = merged[:, local[self.tile_cell[tiles]]].reshape(lead + (len(tiles),))
+                current[..., tiles[found]] = new[..., found]
+            if name == "theta":
+                current = np.clip(current, self.hyd.theta_res, self.hyd.theta_s)
+            if name in ("veg__leaf_on", "veg__cold_dormant", "veg__chilled"):
+                current = current > 0.5
+            self._set_tiles(name, current)
 
     def _cell_mean(self, per_tile: np.ndarray) -> np.ndarray:
         """Land-area mean over each cell's tiles (tile fractions sum to 1 in every cell)."""
@@ -275,11 +442,10 @@ class LandComponent(Component):
         return self.out
 
     def inventory(self):
-        veg = self.veg.leaf_c + self.veg.froot_c + self.veg.wood_c + self.veg.labile_c
         water = hydrology.water_kg_m2(self.water, self.dz)
         heat_capacity, _ = energy.soil_thermal_properties(self.sand, self.clay, self.hyd.theta_s[0], self.water.theta)
         heat = energy.column_energy_J_m2(self.t_soil, heat_capacity, self.dz)
-        carbon, water_kg, energy_j = self.global_sum((veg + self.litter_c + self.soil_c) * self.tile_area,
+        carbon, water_kg, energy_j = self.global_sum(self._carbon_kg_m2() * self.tile_area,
                                                      water * self.tile_area,
                                                      heat * self.tile_area)
         return {"carbon": carbon / KG_PER_PG, "water": water_kg, "energy": energy_j}

@@ -73,8 +73,9 @@ With ``g0 = 0`` the root is analytic, ``ci/Ca = g1 / (g1 + sqrt(D))``
 gains carbon at all; and wherever ``An >= 0`` both terms increase with ci,
 so the root is unique.  :func:`_solve_ci` brackets it and bisects,
 vectorised over tiles: each halving is guaranteed, so a fixed count of
-``N_BISECT`` iterations reaches ``(Ca - ci0) 2^-N`` (below 1e-6 umol mol-1)
-on every tile with no per-tile convergence test.  If ``An(Ca) <= 0`` (dark or
+``N_BISECT`` iterations reaches ``(Ca - ci0) 2^-N`` on every tile with no
+per-tile convergence test, and a last secant step inside that bracket takes
+ci to far below 1e-6 umol mol-1.  If ``An(Ca) <= 0`` (dark or
 near the light compensation point) the stomatal term is zero, ``gs = g0``,
 and ci is set to Ca (the small difference ``1.6 Rd / g0`` is irrelevant to
 a leaf that does not photosynthesise).
@@ -130,6 +131,8 @@ __all__ = [
     "c3_kinetics",
     "c4_gross_rate",
     "canopy_photosynthesis",
+    "diffuse_fraction_erbs",
+    "sun_shade_partition",
     "colimit",
     "electron_transport",
     "g1_of",
@@ -176,8 +179,14 @@ N_LAYER = 6
 _GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(N_LAYER)
 _GL_NODES = 0.5 * (_GL_NODES + 1.0)  # mapped to relative depth 0-1
 _GL_WEIGHTS = 0.5 * _GL_WEIGHTS
-#: Bisection iterations for ci (see module docstring).
-N_BISECT = 32
+#: Two-big-leaf radiation constants for PAR (de Pury & Farquhar 1997, table 2): leaf scattering, canopy
+#: reflection of beam and diffuse light, extinction of diffuse light with scattering.
+SIGMA_LEAF, RHO_BEAM, RHO_DIFFUSE, KD_SCATTERED = 0.15, 0.029, 0.036, 0.719
+#: Smallest cos(zenith) used for the beam extinction (sun 5.7 degrees above the horizon): hourly means
+#: around sunrise and sunset include dark minutes and would give an unphysical beam path.
+COS_ZENITH_MIN = 0.1
+#: Bisection iterations for ci before the final secant step (see :func:`_solve_ci`).
+N_BISECT = 24
 
 # Bernacchi et al. (2001): value at 25 degC and activation energy (J mol-1).
 _KC25, _KC_HA = 404.9, 79430.0  # umol mol-1
@@ -311,8 +320,8 @@ def c4_gross_rate(ci, vcmax_t, apar, kp):
     return colimit(m, kp * ci, BETA_C4)
 
 
-def _leaf_parameters(pft, t_leaf_k, apar, beta, leaf_cn, t_growth_k, capacity_scale):
-    """Temperature-adjusted capacities of a leaf; returns ``(gross, Rd)`` with ``gross: ci -> A``."""
+def _leaf_parameters(pft, t_leaf_k, apar, beta, leaf_cn, t_growth_k, capacity_scale, shape):
+    """Temperature-adjusted capacities of a leaf, broadcast to ``shape``; returns ``(params, Rd)``."""
     pft = np.asarray(pft)
     t = np.asarray(t_leaf_k, dtype=float)
     tc = t - 273.15
@@ -334,30 +343,61 @@ def _leaf_parameters(pft, t_leaf_k, apar, beta, leaf_cn, t_growth_k, capacity_sc
     kp4 = KP_TO_VCMAX25_C4 * 1e-6 * v25 * beta * q  # per umol mol-1 of ci
     rd4 = RD25_TO_VCMAX25_C4 * v25 * q / (1.0 + np.exp(1.3 * (tc - 55.0)))
 
-    rd = np.where(c4, rd4, rd3)
-
-    def gross(ci):
-        wc, wj = c3_gross_rates(ci, vcmax3, j, kc, ko, gstar)
-        a3 = colimit(wc, wj, THETA_CJ_C3)
-        a4 = c4_gross_rate(ci, vcmax4, apar, kp4)
-        return np.where(c4, a4, a3)
-
-    return gross, rd
+    rd = np.broadcast_to(np.where(c4, rd4, rd3), shape)
+    # Rubisco-limited Wc = vcmax (ci - G*) / (ci + km), with km = Kc (1 + O/Ko)
+    params = {"c4": c4, "vcmax3": vcmax3, "j": j, "gstar": gstar, "km": kc * (1.0 + O2_MMOL_MOL / ko),
+              "vcmax4": vcmax4, "wj4": ALPHA_C4 * np.asarray(apar, dtype=float), "kp4": kp4, "rd": rd}
+    return {k: np.broadcast_to(v, shape) for k, v in params.items()}, rd
 
 
-def _solve_ci(net, ca, xi, g0):
-    """Root of ``F(ci) = An(ci) [1 - xi (1 - ci/Ca)] - g0/1.6 (Ca - ci)`` on ``(ci0, Ca)`` by bisection."""
+def _gross_c3(ci, p):
+    """Farquhar gross assimilation of C3 leaves, umol m-2 s-1."""
+    g = p["gstar"]
+    wc = p["vcmax3"] * (ci - g) / (ci + p["km"])
+    wj = p["j"] * (ci - g) / (4.0 * ci + 8.0 * g)
+    return colimit(wc, wj, THETA_CJ_C3)
+
+
+def _gross_c4(ci, p):
+    """Collatz gross assimilation of C4 leaves, umol m-2 s-1."""
+    return colimit(colimit(p["vcmax4"], p["wj4"], THETA_C4), p["kp4"] * ci, BETA_C4)
+
+
+def _gross(ci, p):
+    """Gross assimilation, umol m-2 s-1, for the leaf parameters ``p`` (C3 and C4 leaves evaluated apart)."""
+    out = np.empty(np.shape(ci))
+    for mask, fn in ((~p["c4"], _gross_c3), (p["c4"], _gross_c4)):
+        if np.any(mask):
+            out[mask] = fn(ci[mask], {k: v[mask] for k, v in p.items()})
+    return out
+
+
+def _solve_ci(gross, p, ca, xi, g0):
+    """Root of ``F(ci) = An(ci) [1 - xi (1 - ci/Ca)] - g0/1.6 (Ca - ci)`` on ``(ci0, Ca)`` (1-d arrays).
+
+    ``gross(ci, p)`` is the gross assimilation of these leaves.  ``N_BISECT``
+    halvings shrink the bracket to ``(Ca - ci0) 2^-N_BISECT``; a final secant
+    step between the bracket ends, where F changes sign, takes the root to
+    well below 1e-6 umol mol-1 (F is smooth on that scale).
+    """
     ci0 = ca * (1.0 - 1.0 / xi)
     if np.all(g0 == 0.0):
         return ci0
-    lo, hi = ci0, np.broadcast_to(ca, np.shape(ci0)).astype(float)
+    rd, leak = p["rd"], g0 / 1.6
+
+    def f(ci):
+        return (gross(ci, p) - rd) * (1.0 - xi * (1.0 - ci / ca)) - leak * (ca - ci)
+
+    lo, hi = ci0.copy(), ca.astype(float)
     for _ in range(N_BISECT):  # iterations over the bracket, not over tiles
         mid = 0.5 * (lo + hi)
-        f = net(mid) * (1.0 - xi * (1.0 - mid / ca)) - g0 / 1.6 * (ca - mid)
-        neg = f < 0.0
+        neg = f(mid) < 0.0
         lo = np.where(neg, mid, lo)
         hi = np.where(neg, hi, mid)
-    return 0.5 * (lo + hi)
+    f_lo, f_hi = f(lo), f(hi)
+    span = f_hi - f_lo
+    t = np.where(span > 0.0, -f_lo / np.where(span > 0.0, span, 1.0), 0.5)
+    return lo + np.clip(t, 0.0, 1.0) * (hi - lo)
 
 
 def leaf_photosynthesis(pft, apar_umol_m2_s, t_leaf_k, vpd_pa, co2_umol_mol, beta=1.0,
@@ -373,29 +413,35 @@ def leaf_photosynthesis(pft, apar_umol_m2_s, t_leaf_k, vpd_pa, co2_umol_mol, bet
     acclimation (e.g. a 10-day mean of air temperature); ``g0`` residual
     conductance (mol m-2 s-1); ``capacity_scale`` multiplies Vcmax25 (and
     with it Jmax25 and Rd25) for leaves below the canopy top.
+
+    The root for ci is sought only on leaves that gain carbon at ``ci = Ca``
+    (about half of them at any hour): the others keep ``ci = Ca``.  Each leaf's
+    result depends on its own inputs only, so it is independent of how tiles
+    are spread over ranks.
     """
     pft = np.asarray(pft)
     apar = np.maximum(np.asarray(apar_umol_m2_s, dtype=float), 0.0)
     ca = np.asarray(co2_umol_mol, dtype=float)
-    gross, rd = _leaf_parameters(pft, t_leaf_k, apar, beta, leaf_cn, t_growth_k, capacity_scale)
-    # D floored at 50 Pa: the Medlyn form diverges as D -> 0 (saturated air).
-    sqrt_d = np.sqrt(np.maximum(np.asarray(vpd_pa, dtype=float), 50.0) * 1e-3)
-    g1 = MEDLYN_G1[pft]
-    xi = 1.0 + g1 / sqrt_d
-    g0 = np.asarray(g0, dtype=float)
-
-    def net(ci):
-        return gross(ci) - rd
-
     shape = np.broadcast_shapes(np.shape(pft), np.shape(apar), np.shape(ca), np.shape(t_leaf_k),
                                 np.shape(vpd_pa), np.shape(capacity_scale))
-    ca_b = np.broadcast_to(ca, shape)
-    photosynthesising = net(ca_b) > 0.0
-    ci = np.where(photosynthesising, _solve_ci(net, ca_b, np.broadcast_to(xi, shape), g0), ca_b)
-    a_gross = np.broadcast_to(gross(ci), shape)
+    p, rd = _leaf_parameters(pft, t_leaf_k, apar, beta, leaf_cn, t_growth_k, capacity_scale, shape)
+    # D floored at 50 Pa: the Medlyn form diverges as D -> 0 (saturated air).
+    sqrt_d = np.sqrt(np.maximum(np.asarray(vpd_pa, dtype=float), 50.0) * 1e-3)
+    xi = np.broadcast_to(1.0 + MEDLYN_G1[pft] / sqrt_d, shape)
+    g0 = np.asarray(g0, dtype=float)
+    ca_b = np.broadcast_to(ca, shape).astype(float)
+    a_gross = _gross(ca_b, p)
+    on = a_gross - rd > 0.0
+    ci = ca_b.copy()
+    g0_b = np.broadcast_to(g0, shape)
+    for mask, gross in ((on & ~p["c4"], _gross_c3), (on & p["c4"], _gross_c4)):
+        if np.any(mask):
+            sub = {k: v[mask] for k, v in p.items()}
+            ci[mask] = _solve_ci(gross, sub, ca_b[mask], xi[mask], g0_b[mask])
+            a_gross[mask] = gross(ci[mask], sub)
     an = a_gross - rd
     gs = g0 + 1.6 * xi * np.maximum(an, 0.0) / ca
-    return LeafRates(an=an, a_gross=a_gross, rd=np.broadcast_to(rd, shape), gs=np.broadcast_to(gs, shape), ci=ci)
+    return LeafRates(an=an, a_gross=a_gross, rd=rd, gs=np.broadcast_to(gs, shape), ci=ci)
 
 
 def mol_to_m_per_s(g_mol_m2_s, t_k, p_pa):
@@ -403,8 +449,51 @@ def mol_to_m_per_s(g_mol_m2_s, t_k, p_pa):
     return g_mol_m2_s * R_GAS * np.asarray(t_k, dtype=float) / np.asarray(p_pa, dtype=float)
 
 
+def diffuse_fraction_erbs(clearness_index):
+    """Diffuse fraction of global radiation from the clearness index ``kt = rsds / Q_toa`` (Erbs et al. 1982).
+
+    Erbs, Klein & Duffie (1982, Solar Energy 28, 293), hourly correlation:
+    ``1 - 0.09 kt`` for ``kt <= 0.22``, a quartic for ``0.22 < kt <= 0.8``,
+    0.165 above.
+    """
+    kt = np.clip(np.asarray(clearness_index, dtype=float), 0.0, 1.0)
+    quartic = 0.9511 - 0.1604 * kt + 4.388 * kt**2 - 16.638 * kt**3 + 12.336 * kt**4
+    return np.where(kt <= 0.22, 1.0 - 0.09 * kt, np.where(kt <= 0.8, quartic, 0.165))
+
+
+def sun_shade_partition(par, lai, cos_zenith, diffuse_fraction, kn):
+    """Two-big-leaf partition of de Pury & Farquhar (1997): leaf area, absorbed PAR and capacity of each.
+
+    ``par`` incident PAR (umol m-2 s-1), ``lai`` (m2 m-2), ``cos_zenith`` of
+    the sun (clipped at ``COS_ZENITH_MIN``), ``diffuse_fraction`` of PAR,
+    ``kn`` the extinction of leaf N.  Returns ``(lai_sun, lai_shade,
+    apar_sun, apar_shade, cap_sun, cap_shade)`` per m2 ground; ``cap`` is the
+    integral over the big leaf of ``exp(-kn L)``, the capacity relative to a
+    canopy-top leaf.  Beam extinction ``kb = 0.5 / cos Z`` (spherical leaves),
+    with scattering ``kb' = 0.46 / cos Z`` and diffuse ``kd' = 0.719``; leaf
+    scattering 0.15 and canopy reflection 0.029 (beam) and 0.036 (diffuse)
+    for PAR (de Pury & Farquhar 1997, Plant Cell Environ. 20, 537, table 2
+    and eqs. 13-20).
+    """
+    mu = np.maximum(np.asarray(cos_zenith, dtype=float), COS_ZENITH_MIN)
+    kb, kbs, kd = 0.5 / mu, 0.46 / mu, KD_SCATTERED
+    i_b = par * (1.0 - diffuse_fraction)
+    i_d = par * diffuse_fraction
+    lai_sun = -np.expm1(-kb * lai) / kb
+    absorbed = (1.0 - RHO_BEAM) * i_b * -np.expm1(-kbs * lai) + (1.0 - RHO_DIFFUSE) * i_d * -np.expm1(-kd * lai)
+    apar_sun = (i_b * (1.0 - SIGMA_LEAF) * -np.expm1(-kb * lai)
+                + i_d * (1.0 - RHO_DIFFUSE) * kd / (kd + kb) * -np.expm1(-(kd + kb) * lai)
+                + i_b * ((1.0 - RHO_BEAM) * kbs / (kbs + kb) * -np.expm1(-(kbs + kb) * lai)
+                         - (1.0 - SIGMA_LEAF) * -np.expm1(-2.0 * kb * lai) / 2.0))
+    cap_total = -np.expm1(-kn * lai) / kn
+    cap_sun = -np.expm1(-(kn + kb) * lai) / (kn + kb)
+    return (lai_sun, np.maximum(lai - lai_sun, 0.0), apar_sun, np.maximum(absorbed - apar_sun, 0.0),
+            cap_sun, np.maximum(cap_total - cap_sun, 0.0))
+
+
 def canopy_photosynthesis(pft, par_umol_m2_s, lai, t_leaf_k, vpd_pa, co2_umol_mol, p_pa=101325.0,
-                          beta=1.0, leaf_cn=None, t_growth_k=_T25, g0=MEDLYN_G0):
+                          beta=1.0, leaf_cn=None, t_growth_k=_T25, g0=MEDLYN_G0, cos_zenith=None,
+                          diffuse_fraction=None):
     """Canopy GPP, leaf respiration and conductance per m2 ground, integrated over LAI.
 
     ``par_umol_m2_s`` is PAR incident on the top of the canopy (umol photons
@@ -412,18 +501,39 @@ def canopy_photosynthesis(pft, par_umol_m2_s, lai, t_leaf_k, vpd_pa, co2_umol_mo
     ``lai`` one-sided leaf area index (m2 m-2); ``p_pa`` surface pressure;
     other arguments as :func:`leaf_photosynthesis`.  Bare tiles and tiles
     without leaves return zero GPP, respiration and conductance.
+
+    With ``cos_zenith`` and ``diffuse_fraction`` (0-1) the canopy is two big
+    leaves, sunlit and shaded (:func:`sun_shade_partition`), each solved as
+    one leaf with its mean light and capacity: the leaf equations are
+    homogeneous of degree one in light and capacity, so a big leaf of area
+    ``A`` with absorbed PAR ``I`` and capacity ``C`` is ``A`` leaves with
+    ``I / A`` and ``C / A`` (de Pury & Farquhar 1997).  Sunlit leaves are
+    light-saturated while shaded ones are not, which a mean light per layer
+    misses.  Without them, the mean-light integral over ``N_LAYER`` layers
+    described in the module docstring is used.
     """
     pft = np.asarray(pft)
-    lai = np.maximum(np.asarray(lai, dtype=float), 0.0)
-    par = np.maximum(np.asarray(par_umol_m2_s, dtype=float), 0.0)
+    shape = np.broadcast_shapes(pft.shape, np.shape(lai), np.shape(par_umol_m2_s))
+    lai = np.broadcast_to(np.maximum(np.asarray(lai, dtype=float), 0.0), shape)
+    par = np.broadcast_to(np.maximum(np.asarray(par_umol_m2_s, dtype=float), 0.0), shape)
     vegetated = _VCMAX25[pft] > 0.0
     kn = np.exp(KN_SLOPE * vcmax25_from_leaf_cn(pft, leaf_cn) + KN_INTERCEPT)
-    # Layers on a leading axis: (N_LAYER, ntile).
-    depth = _GL_NODES[:, None] * lai
-    apar = K_EXTINCTION * par * np.exp(-K_EXTINCTION * depth)
+    if cos_zenith is None:
+        # Layers on a leading axis: (N_LAYER, ntile).
+        depth = _GL_NODES[:, None] * lai
+        apar = K_EXTINCTION * par * np.exp(-K_EXTINCTION * depth)
+        scale = np.exp(-kn * depth)
+        weight = _GL_WEIGHTS[:, None] * np.where(vegetated, lai, 0.0)
+    else:
+        lai_sun, lai_sh, apar_sun, apar_sh, cap_sun, cap_sh = sun_shade_partition(
+            par, lai, cos_zenith, np.asarray(diffuse_fraction, dtype=float), kn)
+        area = np.stack([lai_sun, lai_sh])
+        safe = np.where(area > 0.0, area, 1.0)
+        apar = np.stack([apar_sun, apar_sh]) / safe
+        scale = np.stack([cap_sun, cap_sh]) / safe
+        weight = np.where(vegetated, area, 0.0)
     leaf = leaf_photosynthesis(pft, apar, t_leaf_k, vpd_pa, co2_umol_mol, beta, leaf_cn, t_growth_k, g0,
-                               capacity_scale=np.exp(-kn * depth))
-    weight = _GL_WEIGHTS[:, None] * np.where(vegetated, lai, 0.0)
+                               capacity_scale=scale)
     gpp = np.sum(weight * leaf.a_gross, axis=0) * KG_C_PER_UMOL_CO2
     resp = np.sum(weight * leaf.rd, axis=0) * KG_C_PER_UMOL_CO2
     gc = np.sum(weight * leaf.gs, axis=0)

@@ -32,7 +32,14 @@ surplus ``S = GPP - MR`` the plant builds ``S / 1.25`` and respires ``0.2 S``.
 
 When MR exceeds GPP (nights, winter, drought) the deficit is paid from the
 pools in the order labile, leaf, fine root, wood: mass moves, none is
-created.  If all pools are exhausted MR is cut to what exists.
+created.  If all pools are exhausted MR is cut to what exists.  So that the
+nightly deficit does not eat the leaves, evergreen and crop plants (which do
+not store carbon for a leafless season in that pool as deciduous plants do)
+first refill a reserve of non-structural carbon in the labile pool,
+``RESERVE_FRACTION`` = 0.1 of leaf plus fine-root carbon (Martinez-Vilalta
+et al. 2016, Ecol. Monogr. 86, 495), from the growth of each step; only the
+rest is allocated to tissue.  At steady state the reserve is full and the
+tissue pools are those of the fixed allocation.
 
 Root respiration (for Rroot/Rs and Rroot/Ra) is fine-root MR plus the
 coarse-root share ``CROOT_FRAC = 0.3 / 1.3`` of wood MR (CLM5 coarse root :
@@ -146,6 +153,10 @@ T_REF_MR = 293.15
 GROWTH_RESP_FRAC = 0.25
 #: Light inhibition of leaf respiration (Atkin et al. 2000).
 LIGHT_INHIBITION = 0.7
+#: Target reserve of non-structural carbon in the labile pool of plants that do not store for a leafless
+#: season, as a fraction of leaf plus fine-root carbon (NSC is ~11 % of leaf and ~8 % of root dry mass
+#: across 1,000 species; Martinez-Vilalta et al. 2016, Ecol. Monogr. 86, 495).
+RESERVE_FRACTION = 0.1
 #: Live-wood C:N and dead-wood C:N (CLM5 ``livewd_cn``, ``deadwd_cn``).
 LIVE_WOOD_CN = 50.0
 DEAD_WOOD_CN = 500.0
@@ -447,6 +458,13 @@ def step(state: VegState, pft, gpp_kg_m2_s, t_air_k, t_soil_k, soil_water_stress
     g_leaf = g_leaf - excess
     g_froot = g_froot + excess * root_part
     g_wood = g_wood + excess * (1.0 - root_part)
+    # Plants without a storage season first refill their reserve of non-structural carbon, from which
+    # night-time and winter maintenance is paid, before building tissue.
+    refill = np.where(store | flushing, 0.0,
+                      np.clip(RESERVE_FRACTION * (pools[1] + pools[2]) - pools[0], 0.0, growth))
+    keep = np.divide(growth - refill, growth, out=np.zeros_like(growth), where=growth > 0)
+    g_leaf, g_froot, g_wood = g_leaf * keep, g_froot * keep, g_wood * keep
+    pools[0] += refill
     a = np.stack([g_leaf, g_froot, g_wood]) / np.where(growth > 0, growth, 1.0)
     pools[0] += np.where(store, g_leaf + g_froot, 0.0)
     pools[1] += np.where(store, 0.0, g_leaf)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from atmos_stub.forcing_file import FORCING_VARIABLES, ForcingFiles
-from atmos_stub.insolation import toa_insolation_mean
+from coupler.insolation import toa_insolation_mean
 from coupler.errors import InputDataError
 from coupler.grid import LatLonGrid
 

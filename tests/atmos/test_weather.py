@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from atmos_stub.climatology import SECONDS_PER_CLIMATOLOGY_YEAR, load_climatology
-from atmos_stub.insolation import toa_insolation_mean
+from coupler.insolation import toa_insolation_mean
 from atmos_stub.weather import (
     FIELD_NAMES,
     WeatherGenerator,

@@ -58,3 +58,82 @@ def test_land_bit_for_bit_on_ranks_and_restart(tmp_path):
     lsmc("run", namelist(tmp_path, 1), "--out", tmp_path / "rst", nranks=2)
     lsmc("run", "--out", tmp_path / "rst", "--continue", "--days", "1")
     assert_identical(tmp_path / "n1", tmp_path / "rst")
+
+
+def test_semi_analytic_spinup_is_booked_and_ledger_stays_closed(tmp_path):
+    config, classes = load_experiment(namelist(tmp_path))
+    drv = Driver(config, classes, tmp_path / "out", progress=False)
+    land = drv.slots["land"].comp
+    land.sasu_begin()
+    drv.run("ndays", 1)
+    before = land.inventory()["carbon"]
+    added = land.sasu_apply()
+    assert added != 0.0
+    assert land.inventory()["carbon"] - before == pytest.approx(added, rel=1e-12)
+    drv.run("ndays", 1)  # the jump is booked with the next step as an external term
+    assert drv.ledger.max_step_residual["carbon"] < 1e-12
+    assert np.all(land.soil_c >= 0) and np.all(land.litter_c >= 0) and np.all(land.veg.wood_c >= 0)
+
+
+def test_semi_analytic_steady_state_of_a_first_order_pool():
+    """Constant litterfall I and environment: the jump lands on soil* = h I / k_soil from far below it."""
+    from types import SimpleNamespace
+
+    from lsm.component import LandComponent, SECONDS_PER_YEAR
+
+    n = 4
+    land = LandComponent.__new__(LandComponent)
+    land.config = SimpleNamespace(soil_q10=1.5, litter_turnover_yr=1.5, soil_turnover_yr=25.0,
+                                  humification_fraction=0.3)
+    fall = np.array([0.2, 0.5, 1.0, 2.0]) / SECONDS_PER_YEAR
+    land.litter_c = fall * 1.5 * SECONDS_PER_YEAR  # litter at its steady state: constant humified input
+    land.soil_c = np.zeros(n)
+    land.veg = SimpleNamespace(wood_c=np.zeros(n), leaf_c=np.zeros(n), froot_c=np.zeros(n), labile_c=np.zeros(n))
+    land.tile_area = np.ones(n)
+    land.comm = None
+    land.pending_carbon_pg = 0.0
+    land.sasu_begin()
+    t, w, dt = np.full(n, 288.15), np.full(n, 0.6), 3600.0
+    for _ in range(24 * 30):
+        _, lit_loss, soil_loss = land._decompose(fall, t, w, dt)
+        land._sasu_accumulate(dt, np.zeros(n), lit_loss, soil_loss)
+    land.sasu_apply()
+    np.testing.assert_allclose(land.soil_c, 0.3 * fall * 25.0 * SECONDS_PER_YEAR, rtol=1e-4)
+    np.testing.assert_allclose(land.litter_c, fall * 1.5 * SECONDS_PER_YEAR, rtol=1e-4)
+
+
+def test_initial_state_is_remapped_pft_by_pft_from_another_grid(tmp_path):
+    from coupler.restart import read_rpointer
+    from tools.make_land_init import write_init
+
+    config, classes = load_experiment(namelist(tmp_path, 1))
+    src = Driver(config, classes, tmp_path / "src", progress=False)
+    src.run("ndays", 1)
+    src.write_restart_set()
+    src.close()
+    write_init(read_rpointer(tmp_path / "src") / "land.r.nc", tmp_path / "init.nc", 15.0, 0.0)
+    source = src.slots["land"].comp
+    fine = tmp_path / "fine.nml"
+    fine.write_text(NML.format(days=1).replace("land_resolution_deg = 15.0", "land_resolution_deg = 7.5")
+                    + f"&land\n  initial_state = '{tmp_path / 'init.nc'}'\n/\n")
+    config, classes = load_experiment(fine)
+    land = Driver(config, classes, tmp_path / "dst", progress=False).slots["land"].comp
+    # every 7.5 degree cell lies in one 15 degree cell: a PFT found there takes that tile's state exactly
+    lat, lon = land.decomp.local_lat_lon()
+    src_lat, src_lon = source.decomp.local_lat_lon()
+    matched = 0
+    for k in range(0, len(land.tile_pft), 7):  # a sample of tiles (a test loop, not model code)
+        c, p = land.tile_cell[k], land.tile_pft[k]
+        parent = np.nonzero((np.abs(src_lat - lat[c]) < 7.5) & (np.abs((src_lon - lon[c] + 180) % 360 - 180) < 7.5))[0]
+        tile = np.nonzero((source.tile_pft == p) & np.isin(source.tile_cell, parent))[0]
+        if len(tile) == 1:
+            assert land.soil_c[k] == pytest.approx(source.soil_c[tile[0]], rel=1e-12)
+            assert land.veg.leaf_c[k] == pytest.approx(source.veg.leaf_c[tile[0]], rel=1e-12)
+            matched += 1
+    assert matched > 10
+    bad = tmp_path / "bad.nc"
+    bad.write_bytes(b"not netcdf")
+    fine.write_text(fine.read_text().replace(str(tmp_path / "init.nc"), str(bad)))
+    config, classes = load_experiment(fine)
+    with pytest.raises(Exception, match="bad.nc"):
+        Driver(config, classes, tmp_path / "dst2", progress=False)

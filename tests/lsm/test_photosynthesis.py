@@ -160,3 +160,55 @@ def test_conductance_units():
     assert 0.005 < c.gc_m_s[0] < 0.03
     # Midday GPP of a temperate forest: ~ 20-50 umol m-2 s-1.
     assert 20.0 < c.gpp_kg_m2_s[0] / ps.KG_C_PER_UMOL_CO2 < 60.0
+
+
+def _layered_sun_shade(pft, par, lai, mu, fd, n=2000, **kw):
+    """Reference: many thin layers of sunlit and shaded leaves with de Pury & Farquhar's light profiles."""
+    kb, kbs, kd = 0.5 / mu, 0.46 / mu, ps.KD_SCATTERED
+    ib, idf = par * (1 - fd), par * fd
+    L = (np.arange(n) + 0.5) / n * lai
+    shade = (kd * (1 - ps.RHO_DIFFUSE) * idf * np.exp(-kd * L)
+             + kbs * (1 - ps.RHO_BEAM) * ib * np.exp(-kbs * L) - kb * (1 - ps.SIGMA_LEAF) * ib * np.exp(-kb * L))
+    sun = shade + kb * (1 - ps.SIGMA_LEAF) * ib
+    kn = np.exp(ps.KN_SLOPE * ps.vcmax25_from_leaf_cn(np.array([pft]))[0] + ps.KN_INTERCEPT)
+    f = np.exp(-kb * L)
+    pf = np.full(n, pft)
+    a_sun = ps.leaf_photosynthesis(pf, sun, capacity_scale=np.exp(-kn * L), **kw).a_gross
+    a_sh = ps.leaf_photosynthesis(pf, shade, capacity_scale=np.exp(-kn * L), **kw).a_gross
+    absorbed = np.sum(f * sun + (1 - f) * shade) * lai / n
+    return np.sum(f * a_sun + (1 - f) * a_sh) * lai / n * ps.KG_C_PER_UMOL_CO2, absorbed
+
+
+@pytest.mark.parametrize("pft", [BET, ps.pft_index("c4_grass")])
+def test_two_big_leaves_match_thin_sunlit_and_shaded_layers(pft):
+    kw = dict(t_leaf_k=298.15, vpd_pa=1000.0, co2_umol_mol=400.0)
+    kn = np.exp(ps.KN_SLOPE * ps.vcmax25_from_leaf_cn(np.array([pft])) + ps.KN_INTERCEPT)
+    for par, lai, mu, fd, tol in [(30.0, 4.0, 0.8, 0.3, 0.01), (1800.0, 4.0, 0.9, 0.2, 0.04),
+                                  (800.0, 2.0, 0.4, 0.5, 0.04), (1500.0, 6.0, 0.6, 0.15, 0.04)]:
+        ref, absorbed = _layered_sun_shade(pft, par, lai, mu, fd, **kw)
+        parts = ps.sun_shade_partition(np.array([par]), np.array([lai]), np.array([mu]), np.array([fd]), kn)
+        # the light absorbed by the two big leaves is the integral over the layers (analytic profiles)
+        assert parts[2][0] + parts[3][0] == pytest.approx(absorbed, rel=1e-6)
+        assert parts[0][0] + parts[1][0] == pytest.approx(lai, rel=1e-14)
+        c = ps.canopy_photosynthesis(np.array([pft]), par, lai, 298.15, 1000.0, 400.0, cos_zenith=mu,
+                                     diffuse_fraction=fd)
+        # de Pury & Farquhar (1997) found the two-big-leaf model within a few per cent of the layered one
+        assert c.gpp_kg_m2_s[0] == pytest.approx(ref, rel=tol), (par, lai, mu, fd)
+
+
+def test_sunlit_and_shaded_canopy_is_below_the_mean_light_canopy_at_high_light():
+    """Averaging light over sunlit and shaded leaves overstates a saturating response (Jensen's inequality)."""
+    mean_light = ps.canopy_photosynthesis(np.array([BET]), 1800.0, 5.0, 298.15, 1000.0, 400.0).gpp_kg_m2_s[0]
+    sun_shade = ps.canopy_photosynthesis(np.array([BET]), 1800.0, 5.0, 298.15, 1000.0, 400.0, cos_zenith=0.9,
+                                         diffuse_fraction=0.2).gpp_kg_m2_s[0]
+    assert sun_shade < 0.9 * mean_light
+
+
+def test_erbs_diffuse_fraction_published_points():
+    kt = np.array([0.1, 0.22, 0.5, 0.8, 0.9])
+    fd = ps.diffuse_fraction_erbs(kt)
+    assert fd[0] == pytest.approx(0.991) and fd[-1] == 0.165
+    assert fd[2] == pytest.approx(0.9511 - 0.0802 + 1.097 - 2.07975 + 0.771, rel=1e-12)
+    # continuous at the breakpoints to within the published rounding of the coefficients
+    assert abs(ps.diffuse_fraction_erbs(0.2200001) - fd[1]) < 0.01
+    assert abs(ps.diffuse_fraction_erbs(0.8000001) - 0.165) < 0.01

@@ -36,7 +36,7 @@ def test_carbon_is_conserved_every_step():
         before = p.litter_c + p.soil_c
         fall = rng.uniform(0, 1e-7, 1000)
         dt = 3600.0
-        rh = LandComponent._decompose(p, fall, rng.uniform(250, 310, 1000), rng.uniform(0, 1, 1000), dt)
+        rh, _, _ = LandComponent._decompose(p, fall, rng.uniform(250, 310, 1000), rng.uniform(0, 1, 1000), dt)
         after = p.litter_c + p.soil_c
         np.testing.assert_allclose(after - before, (fall - rh) * dt, rtol=0, atol=1e-15 * before.max())
         assert np.all(rh >= 0) and np.all(p.litter_c >= 0) and np.all(p.soil_c >= 0)
@@ -45,7 +45,7 @@ def test_carbon_is_conserved_every_step():
 def test_warmer_soil_respires_faster():
     p = pools(2)
     p.soil_c[:] = 10.0
-    rh = LandComponent._decompose(p, np.zeros(2), np.array([278.15, 298.15]), np.full(2, 0.6), 3600.0)
+    rh, _, _ = LandComponent._decompose(p, np.zeros(2), np.array([278.15, 298.15]), np.full(2, 0.6), 3600.0)
     # a factor Q10^2 = 2.25 in the rate; over one step the decayed amounts are 1 - exp(-k dt)
     k0 = 1.0 / (25.0 * YEAR) * 1.5 ** (-1.0)
     k1 = 1.0 / (25.0 * YEAR) * 1.5 ** 1.0

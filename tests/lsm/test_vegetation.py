@@ -252,3 +252,21 @@ def test_leaf_area_stays_below_the_growth_form_maximum():
     assert np.all(lai <= np.array([LAI_MAX[g] for g in growth_forms]) + 1e-9), lai
     a = allocation_fractions(pfts, lai)
     np.testing.assert_allclose(a.sum(axis=0), 1.0, rtol=1e-15)
+
+
+def test_evergreen_reserve_pays_the_night_not_the_leaves():
+    """A day of surplus fills the reserve; the night's maintenance then comes from it, and leaves only turn over."""
+    pft = np.array([BET])
+    s = veg.init_state(pft, leaf_c=0.1, froot_c=0.1, wood_c=5.0, labile_c=0.0)
+    for _ in range(12):  # sunny half-day, 40 g C m-2 of GPP: more than the reserve needs
+        tissue = s.leaf_c[0] * np.exp(-PFTS[BET].leaf_turnover / YEAR * 3600.0) \
+            + s.froot_c[0] * np.exp(-PFTS[BET].froot_turnover / YEAR * 3600.0)
+        veg.step(s, pft, 0.04 / (12 * 3600.0), 298.15, 298.15, 1.0, 3600.0)
+    # the reserve target is set by the tissue before the step's growth
+    assert s.labile_c[0] == pytest.approx(veg.RESERVE_FRACTION * tissue, rel=1e-12)
+    leaf_dusk = s.leaf_c[0]
+    for _ in range(12):  # night
+        veg.step(s, pft, 0.0, 298.15, 298.15, 1.0, 3600.0)
+    k_leaf = PFTS[BET].leaf_turnover / YEAR
+    assert s.leaf_c[0] == pytest.approx(leaf_dusk * np.exp(-k_leaf * 12 * 3600.0), rel=1e-12)
+    assert 0.0 < s.labile_c[0] < veg.RESERVE_FRACTION * (s.leaf_c[0] + s.froot_c[0])

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from atmos_stub.insolation import (
+from coupler.insolation import (
     SOLAR_CONSTANT_W_M2,
     daily_mean_insolation,
     days_in_year,

@@ -1,4 +1,6 @@
-"""Top-of-atmosphere solar irradiance on a horizontal surface, from orbital geometry.
+"""Top-of-atmosphere solar irradiance and solar geometry (shared by the atmosphere and the land).
+
+The orbit is the coupler's, as in CESM's shared orbital code, so every component sees the same sun.
 
 Orbit (one set of values per calendar day, Spencer 1971, Search 2(5), 172;
 also Iqbal 1983, "An Introduction to Solar Radiation", ch. 1), with the day

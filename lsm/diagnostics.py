@@ -1,0 +1,118 @@
+"""Global land totals from a land history file, beside the references of SCIENCE.md section 7.
+
+``python -m lsm.diagnostics OUTDIR [--record -1]`` reads the yearly land
+stream (``hist/<case>.land.h<k>.nc`` with ``frequency = year``) and prints
+global GPP, NPP, Ra, Rroot, Rh and NEE (Pg C yr-1), the Ra/GPP and
+Rroot/Ra ratios, evapotranspiration over land (10^3 km3 yr-1), mean LAI and
+evaporative fraction of wet tropical forest and of desert cells, and the
+vegetation, litter and soil stocks (Pg C).
+
+Biomes come from the packaged surface data on the history grid: wet
+tropical forest is land where broadleaf evergreen tropical trees cover more
+than half the land; desert is land where bare ground covers more than 80 %.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import netCDF4
+import numpy as np
+
+from coupler.constants import KG_PER_PG
+from coupler.grid import LatLonGrid
+
+from .pfts import pft_index
+from .surface import load_surface
+
+SECONDS_PER_YEAR = 365.0 * 86400.0
+#: kg of water in one km3.
+KG_PER_KM3_WATER = 1.0e12
+
+#: Reference ranges used by the acceptance checks (SCIENCE.md section 7; issue 5).
+REFERENCES = {
+    "gpp_PgC_yr": (110.0, 150.0),
+    "ra_over_gpp": (0.4, 0.6),
+    "et_1e3km3_yr": (60.0, 75.0),
+}
+
+
+def yearly_land_stream(outdir: Path) -> Path:
+    """The land history file whose ``frequency`` attribute is ``year``."""
+    for path in sorted(Path(outdir, "hist").glob("*.land.h*.nc")):
+        with netCDF4.Dataset(path) as ds:
+            if getattr(ds, "frequency", "") == "year":
+                return path
+    raise FileNotFoundError(f"{outdir}/hist: no yearly land history stream (history_frequencies must include 'year')")
+
+
+def land_totals(path: Path, record: int = -1) -> dict[str, float]:
+    """Global totals and biome means of one record of a yearly land history file."""
+    with netCDF4.Dataset(path) as ds:
+        lat, lon = ds["lat"][:], ds["lon"][:]
+        area = np.asarray(ds["areacella"][:], dtype=float).ravel()
+        land = np.asarray(ds["sftlf"][:], dtype=float).ravel() / 100.0
+        v = {name: np.ma.filled(ds[name][record].astype(float), 0.0).ravel()
+             for name in ("gpp", "npp", "ra", "rh", "rroot", "nee", "evspsbl", "lai", "hfls", "hfss",
+                          "cVeg", "cLitter", "cSoil")}
+    grid = LatLonGrid.regular(180.0 / len(lat), 360.0 / len(lon))
+    land_area = area * land
+
+    def total(name):  # kg s-1 or kg -> sum over land
+        return float(np.sum(v[name] * land_area))
+
+    flux = {n: total(n) * SECONDS_PER_YEAR / KG_PER_PG for n in ("gpp", "npp", "ra", "rh", "rroot", "nee")}
+    surf = load_surface(grid)
+    trop = (surf.pft_fraction[pft_index("broadleaf_evergreen_tropical_tree")] > 0.5) & (land > 0)
+    desert = (surf.pft_fraction[pft_index("bare")] > 0.8) & (land > 0)
+
+    def mean(name, where):
+        w = land_area * where
+        return float(np.sum(v[name] * w) / np.sum(w)) if np.sum(w) > 0 else float("nan")
+
+    def ef(where):
+        le, h = mean("hfls", where), mean("hfss", where)
+        return le / (le + h) if le + h > 0 else float("nan")
+
+    return {
+        "gpp_PgC_yr": flux["gpp"], "npp_PgC_yr": flux["npp"], "ra_PgC_yr": flux["ra"],
+        "rroot_PgC_yr": flux["rroot"], "rh_PgC_yr": flux["rh"], "nee_PgC_yr": flux["nee"],
+        "rs_PgC_yr": flux["rroot"] + flux["rh"],
+        "ra_over_gpp": flux["ra"] / flux["gpp"], "rroot_over_ra": flux["rroot"] / flux["ra"],
+        "et_1e3km3_yr": total("evspsbl") * SECONDS_PER_YEAR / KG_PER_KM3_WATER / 1e3,
+        "lai_land_mean": mean("lai", land > 0), "lai_tropical_forest": mean("lai", trop),
+        "lai_desert": mean("lai", desert),
+        "ef_tropical_forest": ef(trop), "ef_desert": ef(desert),
+        "cveg_PgC": total("cVeg") / KG_PER_PG, "clitter_PgC": total("cLitter") / KG_PER_PG,
+        "csoil_PgC": total("cSoil") / KG_PER_PG,
+    }
+
+
+def format_totals(t: dict[str, float]) -> str:
+    lines = []
+    for key, value in t.items():
+        ref = REFERENCES.get(key)
+        tag = "" if ref is None else f"   (reference {ref[0]:g}-{ref[1]:g}: {'ok' if ref[0] <= value <= ref[1] else 'OUT'})"
+        lines.append(f"{key:>22} {value:10.3f}{tag}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m lsm.diagnostics", description=__doc__.splitlines()[0])
+    p.add_argument("outdir", type=Path)
+    p.add_argument("--record", type=int, default=-1, help="record (year) of the yearly stream, default the last")
+    a = p.parse_args(argv)
+    try:
+        path = yearly_land_stream(a.outdir)
+    except FileNotFoundError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print(f"{path}, record {a.record}")
+    print(format_totals(land_totals(path, a.record)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
