@@ -14,9 +14,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# the default experiment runs on NP ranks (2 by default; mpiexec comes with the mpich wheel)
+NP ?= 2
+
 run: $(STAMP)
 	rm -rf output/default
-	$(BIN)/lsmc run namelists/default.nml --out output/default
+	HYDRA_LAUNCHER=fork HYDRA_IFACE=lo $(BIN)/mpiexec -n $(NP) $(BIN)/lsmc run namelists/default.nml --out output/default
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q tests
@@ -24,7 +27,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_coupler.py
 	$(BIN)/python benchmarks/bench_ocean.py
-	$(BIN)/python benchmarks/bench_land.py --deg 10 5 --ranks 1 2
+	$(BIN)/python benchmarks/bench_land.py --deg 2 1 0.5 --ranks 1 2 --steps 12 --json output/bench_land.json
 
 clean:
 	rm -rf $(VENV) output build *.egg-info

@@ -104,6 +104,7 @@ def main() -> int:
             print(f"{deg:>5} deg, {n} rank(s): {res['tiles']} tiles, land {res['land_ns_per_tile_step']:.0f} ns per "
                   f"tile-step, coupled {res['sypd']:.2f} SYPD" + (f"; land time: {shares}" if shares else ""))
     if a.json:
+        Path(a.json).parent.mkdir(parents=True, exist_ok=True)
         Path(a.json).write_text(json.dumps(results, indent=2))
     return 0
 

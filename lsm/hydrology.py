@@ -152,6 +152,9 @@ __all__ = [
 DENSITY_WATER_KG_M3 = 1000.0
 #: Default soil layer thicknesses, m (6 layers, 3.0 m), top to bottom.
 DEFAULT_LAYER_THICKNESS_M = (0.05, 0.15, 0.30, 0.50, 0.80, 1.20)
+#: VIC infiltration shape parameter: calibrated values span 0-0.4 (Liang et al. 1994, J. Geophys. Res. 99,
+#: 14415; Wood et al. 1992, J. Geophys. Res. 97, 2717); the middle of that range.
+VIC_B = 0.2
 #: Suction head of the residual (air-dry) water content, m (~ -100 MPa; module docstring).
 RESIDUAL_SUCTION_M = 1.0e4
 #: Melting point, K.
@@ -291,6 +294,10 @@ class HydrologyParameters:
     max_halvings: int = 8
     #: ``"free_drainage"`` (unit gradient) or ``"no_flux"`` (a sealed bottom, for tests).
     bottom_boundary: str = "free_drainage"
+    #: Shape of the sub-grid distribution of infiltration capacity (VIC/Xinanjiang ``b``; 0 = uniform).
+    infiltration_shape_b: float = VIC_B
+    #: Depth of the upper soil whose wetness sets the saturated fraction, m (VIC's upper layers).
+    saturated_fraction_depth_m: float = 0.5
 
     def __post_init__(self):
         if self.bottom_boundary not in ("free_drainage", "no_flux"):
@@ -304,6 +311,8 @@ class HydrologyParameters:
             raise ValueError("max_halvings must be an integer in [0, 40] with 2**max_halvings >= n_substeps")
         if self.degree_day_factor_kg_m2_s_K < 0.0:
             raise ValueError("degree_day_factor_kg_m2_s_K must be >= 0")
+        if not 0.0 <= self.infiltration_shape_b <= 5.0:
+            raise ValueError("infiltration_shape_b must be in [0, 5]")
 
 
 @dataclass
@@ -668,6 +677,25 @@ def _fill_deficit(q, vol, vol_r, dt):
 # ----------------------------------------------------------------------------
 
 
+def saturated_fraction(theta, hydraulics, dz, params):
+    """Saturated fraction of a tile, 0-1, from the wetness of its upper soil (VIC; Wood et al. 1992).
+
+    Infiltration capacity varies within a tile with a distribution of shape
+    ``b``; the saturated area is ``1 - (1 - S)^(b / (1 + b))`` with ``S`` the
+    relative wetness (between residual and saturated contents) of the soil
+    above ``saturated_fraction_depth_m`` (Liang et al. 1994, eq. 14 with the
+    storage written as a wetness).  Rain and melt falling on it run off.
+    """
+    b = params.infiltration_shape_b
+    if b == 0.0:
+        return np.zeros(theta.shape[1])
+    top = np.cumsum(dz) - dz < params.saturated_fraction_depth_m
+    w = dz[top, None]
+    s = np.sum((theta[top] - hydraulics.theta_res[top]) * w, axis=0) \
+        / np.sum((hydraulics.theta_s[top] - hydraulics.theta_res[top]) * w, axis=0)
+    return 1.0 - (1.0 - np.clip(s, 0.0, 1.0)) ** (b / (1.0 + b))
+
+
 def _nonneg(name, x, shape):
     a = np.broadcast_to(_f64(x), shape)
     if not np.all(a >= 0.0):                              # also catches NaN
@@ -713,10 +741,12 @@ def step(state: HydrologyState, hydraulics: SoilHydraulics, dz_m, dt_s: float,
     # 2. Evapotranspiration from storage (before redistribution: see module docstring).
     transp, evap, theta = limit_evapotranspiration(theta0, h, dz, dt_s, t_demand, e_demand)
 
-    # 3. Infiltration capacity = Ksat of the top layer.
+    # 3. Water on the saturated part of the tile runs off; elsewhere infiltration capacity = Ksat of the top layer.
     surface_water = rain + melt + irrigation
-    infil_potential = np.minimum(surface_water, DENSITY_WATER_KG_M3 * h.ksat_m_s[0])
-    hortonian = surface_water - infil_potential
+    saturated_area_runoff = surface_water * saturated_fraction(theta, h, dz, params)
+    reaching_soil = surface_water - saturated_area_runoff
+    infil_potential = np.minimum(reaching_soil, DENSITY_WATER_KG_M3 * h.ksat_m_s[0])
+    hortonian = reaching_soil - infil_potential
     q_top = infil_potential / DENSITY_WATER_KG_M3
 
     # 4. Richards flow in adaptive sub-steps.
@@ -724,7 +754,7 @@ def step(state: HydrologyState, hydraulics: SoilHydraulics, dz_m, dt_s: float,
     q_mean = q_int * (DENSITY_WATER_KG_M3 / dt_s)       # kg m-2 s-1
 
     infiltration = q_mean[0]
-    saturation_excess = sat_int * (DENSITY_WATER_KG_M3 / dt_s)
+    saturation_excess = sat_int * (DENSITY_WATER_KG_M3 / dt_s) + saturated_area_runoff
     drainage = q_mean[n]
     state.theta = theta
     state.snow_kg_m2 = snow

@@ -40,6 +40,8 @@ def hydraulics_of(*textures, nlayer=NL):
 
 
 DEFAULT_PARAMS = HydrologyParameters()
+#: Infiltration capacity uniform over the tile (no VIC saturated fraction): the Ksat and pore-space limits alone.
+UNIFORM_CAPACITY = HydrologyParameters(infiltration_shape_b=0.0)
 
 
 def run(state, hyd, dz, dt, nstep=1, rain=0.0, snowfall=0.0, irrigation=0.0, tas=285.0,
@@ -284,7 +286,7 @@ def test_infiltration_excess_runoff_when_rain_exceeds_ksat():
     state = initial_state(hyd, 0.5)
     ksat_top = DENSITY_WATER_KG_M3 * hyd.ksat_m_s[0]           # kg m-2 s-1
     rain = 3.0 * ksat_top
-    fl = run(state, hyd, DZ, 600.0, rain=rain)
+    fl = run(state, hyd, DZ, 600.0, rain=rain, params=UNIFORM_CAPACITY)
     np.testing.assert_allclose(fl.runoff_infiltration_excess, rain - ksat_top, rtol=1e-12)
     assert np.all(fl.infiltration <= ksat_top * (1 + 1e-12))
     assert np.all(fl.surface_runoff >= fl.runoff_infiltration_excess)
@@ -294,7 +296,7 @@ def test_no_runoff_when_rain_is_below_ksat_on_dry_soil():
     hyd = hydraulics_of(LOAM)
     state = initial_state(hyd, 0.2)
     rain = 0.5 * DENSITY_WATER_KG_M3 * hyd.ksat_m_s[0]
-    fl = run(state, hyd, DZ, 1800.0, rain=rain)
+    fl = run(state, hyd, DZ, 1800.0, rain=rain, params=UNIFORM_CAPACITY)
     assert fl.surface_runoff[0] == 0.0
     assert fl.infiltration[0] == pytest.approx(rain[0], rel=1e-14)
 
@@ -304,13 +306,14 @@ def test_saturated_column_passes_ksat_and_rejects_the_rest():
     hyd = hydraulics_of(LOAM)
     state = HydrologyState(hyd.theta_s.copy(), np.zeros(1))
     ksat = DENSITY_WATER_KG_M3 * hyd.ksat_m_s[0, 0]
-    fl = run(state, hyd, DZ, HOUR, rain=ksat)
+    fl = run(state, hyd, DZ, HOUR, rain=ksat, params=UNIFORM_CAPACITY)
     assert fl.drainage[0] == pytest.approx(ksat, rel=1e-9)
     assert fl.infiltration[0] == pytest.approx(ksat, rel=1e-9)
     np.testing.assert_allclose(state.theta, hyd.theta_s, rtol=1e-12)
     # A sealed saturated column takes nothing: all of the rain runs off as saturation excess.
     state = HydrologyState(hyd.theta_s.copy(), np.zeros(1))
-    fl = run(state, hyd, DZ, HOUR, rain=0.5 * ksat, params=HydrologyParameters(bottom_boundary="no_flux"))
+    fl = run(state, hyd, DZ, HOUR, rain=0.5 * ksat,
+             params=HydrologyParameters(bottom_boundary="no_flux", infiltration_shape_b=0.0))
     assert fl.runoff_saturation_excess[0] == pytest.approx(0.5 * ksat, rel=1e-9)
     assert fl.infiltration[0] == pytest.approx(0.0, abs=1e-9 * ksat)
 
@@ -318,8 +321,8 @@ def test_saturated_column_passes_ksat_and_rejects_the_rest():
 def test_irrigation_is_a_water_input():
     hyd = hydraulics_of(LOAM)
     a, b = initial_state(hyd, 0.3), initial_state(hyd, 0.3)
-    run(a, hyd, DZ, HOUR, irrigation=1e-4)
-    run(b, hyd, DZ, HOUR)
+    run(a, hyd, DZ, HOUR, irrigation=1e-4, params=UNIFORM_CAPACITY)  # on the saturated fraction it would run off
+    run(b, hyd, DZ, HOUR, params=UNIFORM_CAPACITY)
     assert water_kg_m2(a, DZ)[0] - water_kg_m2(b, DZ)[0] == pytest.approx(1e-4 * HOUR, rel=1e-6)
 
 
@@ -422,3 +425,23 @@ def test_cost_per_tile_step(capsys):
     ns = (time.perf_counter() - t0) / (nstep * nt) * 1e9
     with capsys.disabled():
         print(f"\nhydrology.step: {ns:.0f} ns per tile-step ({nt} tiles, {NL} layers, dt 1800 s)")
+
+
+def test_saturated_fraction_runoff_follows_vic_curve():
+    """Light rain on a half-wet soil: the VIC saturated fraction 1 - (1 - S)^(b/(1+b)) of it runs off."""
+    from lsm.hydrology import VIC_B, saturated_fraction
+
+    hyd = hydraulics_of(LOAM)
+    state = initial_state(hyd, 0.5)
+    state.theta = hyd.theta_res + 0.5 * (hyd.theta_s - hyd.theta_res)  # relative wetness S = 0.5 in every layer
+    expected = 1.0 - 0.5 ** (VIC_B / (1.0 + VIC_B))
+    assert saturated_fraction(state.theta, hyd, DZ, DEFAULT_PARAMS)[0] == pytest.approx(expected, rel=1e-14)
+    rain = 0.1 * DENSITY_WATER_KG_M3 * hyd.ksat_m_s[0]
+    fl = run(state, hyd, DZ, 600.0, rain=rain)
+    assert fl.runoff_infiltration_excess[0] == 0.0
+    assert fl.surface_runoff[0] == pytest.approx(expected * rain[0], rel=1e-12)
+    # wetter soil, more runoff; dry soil, none; b = 0, none
+    wet = hyd.theta_res + 0.9 * (hyd.theta_s - hyd.theta_res)
+    assert saturated_fraction(wet, hyd, DZ, DEFAULT_PARAMS)[0] > expected
+    assert saturated_fraction(hyd.theta_res.copy(), hyd, DZ, DEFAULT_PARAMS)[0] == 0.0
+    assert saturated_fraction(wet, hyd, DZ, UNIFORM_CAPACITY)[0] == 0.0
