@@ -308,7 +308,12 @@ def colimit(a, b, theta):
 
 def c3_gross_rates(ci, vcmax, j, kc, ko, gamma_star, o2=O2_MMOL_MOL):
     """Farquhar ``(Wc, Wj)`` in umol m-2 s-1 for ci (umol mol-1), O2 (mmol mol-1)."""
-    wc = vcmax * (ci - gamma_star) / (ci + kc * (1.0 + o2 / ko))
+    return _c3_rates(ci, vcmax, j, kc * (1.0 + o2 / ko), gamma_star)
+
+
+def _c3_rates(ci, vcmax, j, km, gamma_star):
+    """``(Wc, Wj)`` with the effective Michaelis constant ``km = Kc (1 + O / Ko)`` already formed."""
+    wc = vcmax * (ci - gamma_star) / (ci + km)
     wj = j * (ci - gamma_star) / (4.0 * ci + 8.0 * gamma_star)
     return wc, wj
 
@@ -346,21 +351,18 @@ def _leaf_parameters(pft, t_leaf_k, apar, beta, leaf_cn, t_growth_k, capacity_sc
     rd = np.broadcast_to(np.where(c4, rd4, rd3), shape)
     # Rubisco-limited Wc = vcmax (ci - G*) / (ci + km), with km = Kc (1 + O/Ko)
     params = {"c4": c4, "vcmax3": vcmax3, "j": j, "gstar": gstar, "km": kc * (1.0 + O2_MMOL_MOL / ko),
-              "vcmax4": vcmax4, "wj4": ALPHA_C4 * np.asarray(apar, dtype=float), "kp4": kp4, "rd": rd}
+              "vcmax4": vcmax4, "apar": np.asarray(apar, dtype=float), "kp4": kp4, "rd": rd}
     return {k: np.broadcast_to(v, shape) for k, v in params.items()}, rd
 
 
 def _gross_c3(ci, p):
     """Farquhar gross assimilation of C3 leaves, umol m-2 s-1."""
-    g = p["gstar"]
-    wc = p["vcmax3"] * (ci - g) / (ci + p["km"])
-    wj = p["j"] * (ci - g) / (4.0 * ci + 8.0 * g)
-    return colimit(wc, wj, THETA_CJ_C3)
+    return colimit(*_c3_rates(ci, p["vcmax3"], p["j"], p["km"], p["gstar"]), THETA_CJ_C3)
 
 
 def _gross_c4(ci, p):
     """Collatz gross assimilation of C4 leaves, umol m-2 s-1."""
-    return colimit(colimit(p["vcmax4"], p["wj4"], THETA_C4), p["kp4"] * ci, BETA_C4)
+    return c4_gross_rate(ci, p["vcmax4"], p["apar"], p["kp4"])
 
 
 def _gross(ci, p):
