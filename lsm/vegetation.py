@@ -56,11 +56,28 @@ new coarse root : new stem = 0.3.  Trees: leaf 0.239, fine root 0.239, wood
 fractions keep the carbon system linear in its pools, so its steady state is
 analytic (tested).  LAI = leaf C x SLA (projected, the PFT's canopy-top SLA).
 
+Leaves stop at the growth form's ``LAI_MAX``; their share of growth then goes
+to fine roots and wood.  Fine roots stop at the functional balance
+(Brouwer 1963; Thornley 1972) with that largest canopy,
+``C_leaf,max (a_root k_leaf) / (a_leaf k_root)`` (equal to the largest leaf
+carbon for every PFT here); beyond it trees and shrubs put the surplus into
+wood, and grasses and crops, which have none, exude it to the soil as root
+exudates (surplus-carbon exudation, Prescott et al. 2020, Trends Ecol. Evol.
+35, 1110), booked as metabolic litter carbon without N (``exudate_c``;
+exudates are mostly sugars and organic acids).  Without the bound a
+fast-growing crop kept putting its surplus into roots until their
+maintenance ate its GPP.
+
 Phenology
 ---------
-- evergreen and crop PFTs: leaves and fine roots turn over continuously at
-  the PFT's ``leaf_turnover`` and ``froot_turnover`` (crops are sown and harvested by the agriculture module;
-  here they behave as evergreen).
+- evergreen PFTs: leaves and fine roots turn over continuously at the PFT's
+  ``leaf_turnover`` and ``froot_turnover``.
+- crop PFTs: sown and harvested by the agriculture module; without it they
+  follow the stress-deciduous phenology below, as CLM's generic crop PFTs do
+  when its prognostic crop model is off.  (Kept evergreen, crops held LAI
+  5-6 the year round and cropland GPP reached 39 Pg C yr-1 at 10 degrees,
+  against 14.8 Pg C yr-1 in the data-driven estimate of Beer et al. 2010,
+  Science 329, 834.)
 - cold-deciduous (White et al. 1997, Global Biogeochem. Cycles 11, 217):
   onset when the soil growing-degree sum above 0 degC exceeds
   ``exp(4.8 + 0.13 Tann)`` K d (Tann: running annual mean air temperature,
@@ -89,16 +106,33 @@ roots (in their allocation ratio) with an e-folding time of
 stored in the labile pool for the next year (CLM5 stores the current year's
 growth of deciduous PFTs for next year's display).  At offset leaves and
 fine roots are shed with an e-folding time of ``OFFSET_TAU_DAYS`` = 15 days
-(CLM5 ``ndays_off``) and keep falling while leaves are off; they have no
-other turnover.  Shedding the roots matters: at 25 degC fine roots respire
-about 2.7 times their carbon per year (C:N 42), more than any storage could
-pay through a six-month dry season.
+(CLM5 ``ndays_off``) and keep falling while leaves are off.  Shedding the
+roots matters: at 25 degC fine roots respire about 2.7 times their carbon per
+year (C:N 42), more than any storage could pay through a six-month dry season.
+
+A deciduous plant whose climate never triggers an offset (a stress-deciduous
+grass in the wet tropics, a cold-deciduous tree where it never gets cold)
+would otherwise keep its leaves and roots for ever and store every year's
+growth without bound.  As in CLM5 (Lawrence et al. 2018, "long growing
+season", eqs. 20.71-20.73) it shifts to an evergreen habit once leaves have
+been displayed for more than a year: with ``LGS = clip(days_on / 365 - 1, 0,
+1)``, leaves and fine roots turn over at ``LGS`` times the PFT's
+``leaf_turnover``/``froot_turnover``, storage is released to display at
+``LGS`` yr-1, the share ``LGS`` of new leaf and root growth is displayed at
+once instead of stored, and the reserve of non-structural carbon is kept as
+for evergreens.  CLM applies the rule to stress-deciduous types only; here
+cold-deciduous offsets have no day-length trigger, so it applies to all
+deciduous types.  The next offset ends it (``days_on`` restarts at onset).
 
 Litterfall and its quality
 --------------------------
 Turnover is exact exponential decay over a step, ``C (1 - exp(-k dt))``, so
 pools never go negative.  Wood turns over at ``WOOD_TURNOVER`` = 0.02 yr-1
-(CLM5 background mortality).  Leaf litter leaves half its N behind (resorption efficiency 0.5, Aerts 1996, J. Ecol.
+(CLM5 background mortality).  Continuous fine-root turnover rises with the
+running annual mean air temperature with Q10 = 1.4 (Gill & Jackson 2000, New
+Phytol. 147, 13), the PFT's ``froot_turnover`` holding at 10 degC, so a
+tropical forest (26 degC) renews its fine roots at 0.86 yr-1 instead of 0.5
+and holds less root carbon to respire.  Leaf litter leaves half its N behind (resorption efficiency 0.5, Aerts 1996, J. Ecol.
 84, 597; retranslocated N is not tracked), fine roots none, dead wood has C:N
 500 (CLM5 ``deadwd_cn``).  Leaf and root litter split into metabolic and
 structural litter after Parton et al. (1987, Soil Sci. Soc. Am. J. 51, 1173):
@@ -137,6 +171,8 @@ __all__ = [
     "allocation_fractions",
     "init_state",
     "lignin_to_n",
+    "fine_root_turnover_factor",
+    "long_growing_season",
     "parton_metabolic_fraction",
     "step",
 ]
@@ -157,6 +193,11 @@ LIGHT_INHIBITION = 0.7
 #: season, as a fraction of leaf plus fine-root carbon (NSC is ~11 % of leaf and ~8 % of root dry mass
 #: across 1,000 species; Martinez-Vilalta et al. 2016, Ecol. Monogr. 86, 495).
 RESERVE_FRACTION = 0.1
+#: Temperature response of fine-root turnover (Gill & Jackson 2000) and the mean annual temperature at which
+#: the PFT's ``froot_turnover`` applies: Biome-BGC's turnover fractions were compiled mostly from temperate
+#: sites, so they are taken at 10 degC (a model choice).
+Q10_ROOT_TURNOVER = 1.4
+T_REF_ROOT_TURNOVER = T_FREEZE + 10.0
 #: Live-wood C:N and dead-wood C:N (CLM5 ``livewd_cn``, ``deadwd_cn``).
 LIVE_WOOD_CN = 50.0
 DEAD_WOOD_CN = 500.0
@@ -200,9 +241,10 @@ _FROOT_LIGNIN = trait("froot_lignin")
 _SLA = trait("sla")
 _K_LEAF = trait("leaf_turnover") / SECONDS_PER_YEAR
 _K_FROOT = trait("froot_turnover") / SECONDS_PER_YEAR
-_DECIDUOUS = np.isin(_HABIT, ("cold-deciduous", "drought-deciduous", "stress-deciduous"))
-_USES_COLD = np.isin(_HABIT, ("cold-deciduous", "stress-deciduous"))
-_USES_DRY = np.isin(_HABIT, ("drought-deciduous", "stress-deciduous"))
+# Crops follow the stress-deciduous phenology until the agriculture module sows and harvests them.
+_DECIDUOUS = np.isin(_HABIT, ("cold-deciduous", "drought-deciduous", "stress-deciduous", "crop"))
+_USES_COLD = np.isin(_HABIT, ("cold-deciduous", "stress-deciduous", "crop"))
+_USES_DRY = np.isin(_HABIT, ("drought-deciduous", "stress-deciduous", "crop"))
 # Leaf N per leaf C in litter, after resorption; reciprocal C:N of the other litters.
 _LEAF_LITTER_CN = _LEAF_CN / (1.0 - LEAF_N_RESORPTION)
 
@@ -231,6 +273,36 @@ WOOD_TURNOVER = np.where(ALLOCATION[:, 2] > 0.0, 0.02, 0.0) / SECONDS_PER_YEAR
 LAI_MAX = {"none": 0.0, "tree": 7.0, "shrub": 4.0, "grass": 4.0, "crop": 6.0}
 _LAI_MAX = np.array([LAI_MAX[g] for g in trait("growth_form")])
 _SLA_SAFE = np.where(trait("sla") > 0, trait("sla"), 1.0)  # bare ground has no leaves (LAI_MAX 0)
+_WOODY = ALLOCATION[:, 2] > 0.0
+#: Largest fine-root carbon, kg C m-2: the fine roots in functional balance (Brouwer 1963; Thornley 1972)
+#: with the largest canopy under the PFT's own allocation and turnover, ``C_leaf,max a_root k_leaf /
+#: (a_leaf k_root)``.  Beyond it plants without wood exude their surplus carbon to the soil (Prescott et
+#: al. 2020, Trends Ecol. Evol. 35, 1110).
+_FROOT_MAX = np.divide(_LAI_MAX / (1e3 * _SLA_SAFE) * ALLOCATION[:, 1] * trait("leaf_turnover"),
+                       ALLOCATION[:, 0] * trait("froot_turnover"),
+                       out=np.zeros(NPFT), where=ALLOCATION[:, 0] * trait("froot_turnover") > 0)
+
+
+def fine_root_turnover_factor(t_ann_k):
+    """Fine-root turnover relative to the PFT's value, ``Q10_ROOT_TURNOVER^((Tann - T_REF_ROOT_TURNOVER) / 10)``.
+
+    Root turnover rises exponentially with mean annual temperature, Q10 = 1.4
+    for forest fine roots (Gill & Jackson 2000, New Phytol. 147, 13; the
+    lowest of their fitted values, 1.4-1.9 for forest, grassland and shrub
+    roots, used for all PFTs).  ``t_ann_k``: running annual mean air
+    temperature, K.
+    """
+    return Q10_ROOT_TURNOVER ** ((np.asarray(t_ann_k) - T_REF_ROOT_TURNOVER) / 10.0)
+
+
+def long_growing_season(days_on):
+    """CLM5 long-growing-season index of a deciduous plant, 0-1 (Lawrence et al. 2018, eq. 20.71).
+
+    0 during the first year of display, rising linearly to 1 after two years
+    without an offset: the share of evergreen habit (background litterfall at
+    the PFT's turnover, storage released at 1 yr-1, growth displayed at once).
+    """
+    return np.clip(np.asarray(days_on) / 365.0 - 1.0, 0.0, 1.0)
 
 
 def allocation_fractions(pft, lai=None) -> np.ndarray:
@@ -320,6 +392,8 @@ class VegFluxes(NamedTuple):
     litter_leaf_c: np.ndarray
     litter_froot_c: np.ndarray
     litter_wood_c: np.ndarray
+    #: Surplus carbon exuded by fine roots of plants without wood (part of ``litter_met_c``; no N).
+    exudate_c: np.ndarray
     litter_met_c: np.ndarray
     litter_str_c: np.ndarray
     litter_met_n: np.ndarray
@@ -415,17 +489,21 @@ def step(state: VegState, pft, gpp_kg_m2_s, t_air_k, t_soil_k, soil_water_stress
     mr_croot = R20_MR * f_soil * CROOT_FRAC * live_wood_n
     mr_wood = R20_MR * f_air * (1.0 - CROOT_FRAC) * live_wood_n + mr_croot
 
-    # Turnover over the step (exact exponential decay) and the spring flush.
+    # Turnover over the step (exact exponential decay) and the spring flush.  A deciduous plant that has
+    # kept its leaves for more than a year shifts to evergreen habit (CLM5 long growing season).
+    lgs = np.where(deciduous & s.leaf_on, long_growing_season(s.days_on), 0.0)
     k_shed = np.where(s.leaf_on, 0.0, 1.0 / (OFFSET_TAU_DAYS * SECONDS_PER_DAY))
-    k_leaf = np.where(deciduous, k_shed, _K_LEAF[pft])
-    k_froot = np.where(deciduous, k_shed, _K_FROOT[pft])
+    k_leaf = np.where(deciduous, k_shed + lgs * _K_LEAF[pft], _K_LEAF[pft])
+    k_root = _K_FROOT[pft] * fine_root_turnover_factor(s.t_ann_k)
+    k_froot = np.where(deciduous, k_shed + lgs * k_root, k_root)
     lit_leaf = s.leaf_c * -np.expm1(-k_leaf * dt)
     lit_froot = s.froot_c * -np.expm1(-k_froot * dt)
     lit_wood = s.wood_c * -np.expm1(-WOOD_TURNOVER[pft] * dt)
     a = allocation_fractions(pft, s.leaf_c * 1e3 * _SLA[pft])
     leaf_share = np.divide(a[0], a[0] + a[1], out=np.zeros_like(a[0]), where=a[0] + a[1] > 0)
     flushing = deciduous & s.leaf_on & (s.days_on < ONSET_DAYS)
-    flush = np.where(flushing, s.labile_c * -np.expm1(-dt / (ONSET_TAU_DAYS * SECONDS_PER_DAY)), 0.0)
+    k_flush = np.where(flushing, 1.0 / (ONSET_TAU_DAYS * SECONDS_PER_DAY), lgs / SECONDS_PER_YEAR)
+    flush = s.labile_c * -np.expm1(-k_flush * dt)
     flush_leaf = flush * leaf_share
 
     pools = np.stack([s.labile_c - flush, s.leaf_c - lit_leaf + flush_leaf,
@@ -446,13 +524,16 @@ def step(state: VegState, pft, gpp_kg_m2_s, t_air_k, t_soil_k, soil_water_stress
     mr_leaf, mr_froot, mr_wood, mr_croot = (x * mr_scale for x in (mr_leaf, mr_froot, mr_wood, mr_croot))
     mr_total = np.where(surplus < 0.0, paid, mr_demand)  # kg C m-2 over the step
 
-    # Deciduous plants store the leaf and fine-root shares outside the flush (and when leafless).
-    store = deciduous & ~flushing
+    # Deciduous plants store the leaf and fine-root shares outside the flush (and when leafless), less
+    # the share they display directly once in the long-growing-season (evergreen) habit.
+    stored = np.where(deciduous & ~flushing, 1.0 - lgs, 0.0)
     g_leaf, g_froot, g_wood = growth * a[0], growth * a[1], growth * a[2]
+    st_leaf, st_froot = stored * g_leaf, stored * g_froot
+    g_leaf, g_froot = g_leaf - st_leaf, g_froot - st_froot
     pools -= take
     # leaves never pass LAI_MAX: growth beyond it goes to roots and wood in their own proportion
     room = np.maximum(_LAI_MAX[pft] / (1e3 * _SLA_SAFE[pft]) - pools[1], 0.0)
-    excess = np.where(store, 0.0, np.maximum(g_leaf - room, 0.0))
+    excess = np.maximum(g_leaf - room, 0.0)
     other = a[1] + a[2]
     root_part = np.divide(a[1], other, out=np.ones_like(other), where=other > 0)
     g_leaf = g_leaf - excess
@@ -460,15 +541,22 @@ def step(state: VegState, pft, gpp_kg_m2_s, t_air_k, t_soil_k, soil_water_stress
     g_wood = g_wood + excess * (1.0 - root_part)
     # Plants without a storage season first refill their reserve of non-structural carbon, from which
     # night-time and winter maintenance is paid, before building tissue.
-    refill = np.where(store | flushing, 0.0,
-                      np.clip(RESERVE_FRACTION * (pools[1] + pools[2]) - pools[0], 0.0, growth))
-    keep = np.divide(growth - refill, growth, out=np.zeros_like(growth), where=growth > 0)
+    evergreen_habit = np.where(deciduous, np.where(flushing, 0.0, lgs), 1.0)
+    target = evergreen_habit * RESERVE_FRACTION * (pools[1] + pools[2])
+    refill = np.clip(target - pools[0], 0.0, growth - st_leaf - st_froot)
+    display = growth - st_leaf - st_froot
+    keep = np.divide(display - refill, display, out=np.zeros_like(display), where=display > 0)
     g_leaf, g_froot, g_wood = g_leaf * keep, g_froot * keep, g_wood * keep
-    pools[0] += refill
-    a = np.stack([g_leaf, g_froot, g_wood]) / np.where(growth > 0, growth, 1.0)
-    pools[0] += np.where(store, g_leaf + g_froot, 0.0)
-    pools[1] += np.where(store, 0.0, g_leaf)
-    pools[2] += np.where(store, 0.0, g_froot)
+    # Fine roots stay in functional balance with the largest canopy; the surplus goes to wood, or is
+    # exuded to the soil by plants without wood.
+    spill = np.maximum(g_froot - np.maximum(_FROOT_MAX[pft] - pools[2], 0.0), 0.0)
+    g_froot = g_froot - spill
+    g_wood = g_wood + np.where(_WOODY[pft], spill, 0.0)
+    exudate = np.where(_WOODY[pft], 0.0, spill)
+    root_built = g_froot + st_froot + CROOT_FRAC * g_wood
+    pools[0] += refill + st_leaf + st_froot
+    pools[1] += g_leaf
+    pools[2] += g_froot
     pools[3] += g_wood
     s.labile_c, s.leaf_c, s.froot_c, s.wood_c = pools[0], pools[1], pools[2], pools[3]
 
@@ -476,22 +564,23 @@ def step(state: VegState, pft, gpp_kg_m2_s, t_air_k, t_soil_k, soil_water_stress
     leaf_cn_lit = np.where(veg, _LEAF_LITTER_CN[pft], 1.0)
     froot_cn = np.where(veg, _FROOT_CN[pft], 1.0)
     fm_leaf, fm_froot = _FM_LEAF[pft], _FM_FROOT[pft]
-    met_c = fm_leaf * lit_leaf + fm_froot * lit_froot
+    met_c = fm_leaf * lit_leaf + fm_froot * lit_froot + exudate
     str_c = (1.0 - fm_leaf) * lit_leaf + (1.0 - fm_froot) * lit_froot + lit_wood
     n_total = lit_leaf / leaf_cn_lit + lit_froot / froot_cn + lit_wood / DEAD_WOOD_CN
     str_n = np.minimum(str_c / STRUCTURAL_CN, n_total)
     lignin_c = _LEAF_LIGNIN[pft] * lit_leaf + _FROOT_LIGNIN[pft] * lit_froot + WOOD_LIGNIN * lit_wood
-    litter = lit_leaf + lit_froot + lit_wood
+    litter = lit_leaf + lit_froot + lit_wood + exudate
 
     ra_total = mr_total + gresp
     residual = (s.total_c() - old_total) - (supply - ra_total - litter)
     inv = 1.0 / dt
-    root_gr = gresp * (a[1] + CROOT_FRAC * a[2])
+    root_gr = gresp * np.divide(root_built, growth, out=np.zeros_like(growth), where=growth > 0)
     return VegFluxes(
         gpp=gpp, npp=(supply - ra_total) * inv, ra=ra_total * inv, mr=mr_total * inv, gr=gresp * inv,
         mr_leaf=mr_leaf, mr_froot=mr_froot, mr_wood=mr_wood,
         root_resp=mr_froot + mr_croot + root_gr * inv,
         litter_leaf_c=lit_leaf * inv, litter_froot_c=lit_froot * inv, litter_wood_c=lit_wood * inv,
+        exudate_c=exudate * inv,
         litter_met_c=met_c * inv, litter_str_c=str_c * inv,
         litter_met_n=(n_total - str_n) * inv, litter_str_n=str_n * inv,
         litter_str_lignin=np.divide(lignin_c, str_c, out=np.zeros_like(str_c), where=str_c > 0),

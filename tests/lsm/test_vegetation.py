@@ -24,7 +24,7 @@ def _random_case(seed, n=64):
     s = veg.init_state(pft, *(scale * rng.uniform(0, 1, (4, n))), t_air_k=rng.uniform(250, 305, n),
                        soil_water_stress=rng.uniform(0, 1, n))
     s.leaf_on = rng.uniform(size=n) < 0.5
-    s.days_on = rng.uniform(0, 200, n)
+    s.days_on = rng.uniform(0, 900, n)  # up to the evergreen habit of the long growing season
     s.cold_dormant = rng.uniform(size=n) < 0.5
     return rng, pft, s
 
@@ -252,15 +252,62 @@ def test_leaf_area_stays_below_the_growth_form_maximum():
     assert np.all(lai <= np.array([LAI_MAX[g] for g in growth_forms]) + 1e-9), lai
     a = allocation_fractions(pfts, lai)
     np.testing.assert_allclose(a.sum(axis=0), 1.0, rtol=1e-15)
+    # Fine roots stop at the functional balance with the largest canopy (= its leaf C for these PFTs);
+    # the crop and the grass exude the rest, the tree puts it into wood.
+    leaf_max = np.array([LAI_MAX[g] for g in growth_forms]) / (1e3 * trait("sla")[pfts])
+    assert np.all(state.froot_c <= leaf_max * (1 + 1e-12)), (state.froot_c, leaf_max)
+    np.testing.assert_allclose(state.froot_c[[0, 2]], leaf_max[[0, 2]], rtol=0.05)
+    assert fluxes.exudate_c[0] > 0.5 * gpp[0] and fluxes.exudate_c[2] > 0.5 * gpp[2]
+    assert fluxes.exudate_c[1] == 0.0
+    assert np.all(fluxes.litter_met_c >= fluxes.exudate_c)
+
+
+def test_long_growing_season_index():
+    np.testing.assert_array_equal(veg.long_growing_season([0.0, 364.0, 547.5, 730.0, 2000.0]),
+                                  [0.0, 0.0, 0.5, 1.0, 1.0])
+
+
+def test_deciduous_plant_never_stressed_becomes_evergreen():
+    """A stress-deciduous grass in a climate that never triggers an offset (CLM5 long growing season).
+
+    It keeps its leaves; after two years its leaves and roots turn over at the PFT's rates, its storage
+    stops growing and shrinks to the evergreen reserve, and its books close.  Before the rule the
+    storage grew by the leaf and root shares of growth every year without bound.
+    """
+    grass = pft_index("c4_grass")
+    pft = np.array([grass])
+    s = veg.init_state(pft, leaf_c=0.05, froot_c=0.05, labile_c=0.0, t_air_k=300.0)
+    gpp = 1.0 / YEAR
+    labile = []
+    for day in range(6 * 365):
+        total = s.total_c()[0]
+        f = veg.step(s, pft, gpp, 300.0, 299.0, 1.0, DAY)
+        assert abs(f.residual[0]) <= 1e-13 * total + 1e-15
+        assert s.leaf_on[0]
+        labile.append(s.labile_c[0])
+    assert s.days_on[0] > 2 * 365
+    # evergreen turnover at the PFT's rates (exact exponential over the step)
+    k = PFTS[grass].leaf_turnover / YEAR
+    leaf_start = s.leaf_c[0]
+    f = veg.step(s, pft, gpp, 300.0, 299.0, 1.0, DAY)
+    assert f.litter_leaf_c[0] * DAY == pytest.approx(leaf_start * -np.expm1(-k * DAY), rel=1e-12)
+    # storage peaked in the first year and has fallen to the reserve since
+    assert labile[365] > 5 * labile[-1]
+    assert s.labile_c[0] == pytest.approx(veg.RESERVE_FRACTION * (s.leaf_c[0] + s.froot_c[0]), rel=0.05)
+    # leaves and roots at the evergreen steady state of their shares of growth: C = a G / k
+    growth = f.npp[0] - f.exudate_c[0]
+    a = veg.allocation_fractions(pft, f.lai)[:, 0]  # leaf share tapers near LAI_MAX
+    assert s.leaf_c[0] == pytest.approx(a[0] * growth / k, rel=0.02)
 
 
 def test_evergreen_reserve_pays_the_night_not_the_leaves():
     """A day of surplus fills the reserve; the night's maintenance then comes from it, and leaves only turn over."""
     pft = np.array([BET])
-    s = veg.init_state(pft, leaf_c=0.1, froot_c=0.1, wood_c=5.0, labile_c=0.0)
+    s = veg.init_state(pft, leaf_c=0.1, froot_c=0.1, wood_c=5.0, labile_c=0.0, t_air_k=298.15)
+    k_froot = PFTS[BET].froot_turnover / YEAR * veg.fine_root_turnover_factor(298.15)
     for _ in range(12):  # sunny half-day, 40 g C m-2 of GPP: more than the reserve needs
         tissue = s.leaf_c[0] * np.exp(-PFTS[BET].leaf_turnover / YEAR * 3600.0) \
-            + s.froot_c[0] * np.exp(-PFTS[BET].froot_turnover / YEAR * 3600.0)
+            + s.froot_c[0] * np.exp(-k_froot * 3600.0)
         veg.step(s, pft, 0.04 / (12 * 3600.0), 298.15, 298.15, 1.0, 3600.0)
     # the reserve target is set by the tissue before the step's growth
     assert s.labile_c[0] == pytest.approx(veg.RESERVE_FRACTION * tissue, rel=1e-12)
@@ -270,3 +317,21 @@ def test_evergreen_reserve_pays_the_night_not_the_leaves():
     k_leaf = PFTS[BET].leaf_turnover / YEAR
     assert s.leaf_c[0] == pytest.approx(leaf_dusk * np.exp(-k_leaf * 12 * 3600.0), rel=1e-12)
     assert 0.0 < s.labile_c[0] < veg.RESERVE_FRACTION * (s.leaf_c[0] + s.froot_c[0])
+
+
+def test_fine_root_turnover_rises_with_temperature():
+    """Gill & Jackson (2000): Q10 = 1.4; the PFT's value holds at 10 degC; the pool follows a G / k."""
+    assert veg.fine_root_turnover_factor(283.15) == 1.0
+    assert veg.fine_root_turnover_factor(303.15) == pytest.approx(1.96, rel=1e-12)
+    pft = np.array([BET, BET])
+    t = np.array([278.15, 298.15])
+    s = veg.init_state(pft, leaf_c=0.2, froot_c=0.2, wood_c=5.0, t_air_k=t)
+    for _ in range(30 * 12):  # 30 years of monthly steps at the same GPP and temperatures
+        veg.step(s, pft, 1.0 / YEAR, t, t, 1.0, YEAR / 12)
+    # fine roots per unit leaf scale as 1 / (1 - exp(-k_root dt)) (steady state of the exact monthly update;
+    # 1 / k_root for short steps): warm roots turn over 1.4^2 faster
+    k = PFTS[BET].froot_turnover / YEAR * veg.fine_root_turnover_factor(t)
+    ratio = s.froot_c / s.leaf_c
+    # (1e-3: growth still drifts slowly as the wood, e-folding in 50 years, fills up; the leaf and root pools
+    # lag it by their different turnover times)
+    assert ratio[0] / ratio[1] == pytest.approx(np.expm1(-k[1] * YEAR / 12) / np.expm1(-k[0] * YEAR / 12), rel=1e-3)
