@@ -1,0 +1,1 @@
+"""Microbial-explicit soil carbon-nitrogen model (SCIENCE.md section 3)."""
