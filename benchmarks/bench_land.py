@@ -24,28 +24,15 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-NML = """&driver
-  case_name = 'bench'
-  start_date = '1850-07-01'
-  coupling_interval_s = 3600
-  restart_option = 'never'
-  history_frequencies = 'year'
-  land_model = 'lsm'
-  atmos_model = 'atmos_stub'
-  ocean_model = 'ocean_stub'
-  land_resolution_deg = {deg}
-  atmos_resolution_deg = {deg}
-  ocean_resolution_deg = {ocean}
-/
-"""
 
 
 def one(deg: float, steps: int, profile: bool) -> dict:
+    from coupler.config import full_model_driver, write_namelist
     from coupler.driver import Driver, load_experiment
 
     with tempfile.TemporaryDirectory() as tmp:
         nml = Path(tmp) / "b.nml"
-        nml.write_text(NML.format(deg=deg, ocean=max(deg, 4.0)))
+        write_namelist(nml, {"driver": full_model_driver("bench", deg, start_date="1850-07-01")})
         config, classes = load_experiment(nml)
         drv = Driver(config, classes, Path(tmp) / "out", progress=False)
         land = drv.slots["land"]

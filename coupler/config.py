@@ -229,6 +229,27 @@ def load_config(path: str | Path, component_settings: dict[str, Sequence[Setting
     return Config(source, groups, raw)
 
 
+def full_model_driver(case_name: str, deg: float, *, ocean_deg: float | None = None,
+                      start_date: str = "1850-01-01", **settings: Any) -> dict[str, Any]:
+    """The ``&driver`` group of the full model (lsm, atmos_stub, ocean_stub) at ``deg`` degrees.
+
+    Hourly coupling, no restarts but the final set, yearly history; the ocean
+    at ``ocean_deg`` (default the coarser of ``deg`` and 4 degrees, its
+    resolution in the presets).  ``settings`` add or replace driver keys.
+    For tools, benchmarks and tests that build a run in code; pass the
+    result to :func:`write_namelist` as the ``"driver"`` group.
+    """
+    group = {
+        "case_name": case_name, "start_date": start_date, "coupling_interval_s": 3600,
+        "restart_option": "never", "history_frequencies": "year",
+        "land_model": "lsm", "atmos_model": "atmos_stub", "ocean_model": "ocean_stub",
+        "land_resolution_deg": float(deg), "atmos_resolution_deg": float(deg),
+        "ocean_resolution_deg": float(max(deg, 4.0) if ocean_deg is None else ocean_deg),
+    }
+    group.update(settings)
+    return group
+
+
 def write_namelist(path: str | Path, groups: dict[str, dict[str, Any]]) -> None:
     """Write {group: {key: value}} as a namelist file (used to record the run's settings)."""
     nml = f90nml.Namelist({g: dict(v) for g, v in groups.items()})

@@ -27,31 +27,11 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from coupler.config import full_model_driver, write_namelist  # noqa: E402
 from coupler.driver import Driver, load_experiment  # noqa: E402
 from coupler.restart import read_rpointer  # noqa: E402
 from lsm.component import INIT_FILE  # noqa: E402
 
-NML = """&driver
-  case_name = 'land_spinup'
-  start_date = '1850-01-01'
-  coupling_interval_s = 3600
-  ocean_interval_s = 86400
-  restart_option = 'never'
-  history_frequencies = 'year'
-  land_model = 'lsm'
-  atmos_model = 'atmos_stub'
-  ocean_model = 'ocean_stub'
-  land_resolution_deg = {deg}
-  atmos_resolution_deg = {deg}
-  ocean_resolution_deg = {ocean}
-/
-&land
-  initial_state = 'none'
-/
-&atmos
-  co2_path = 'constant'
-/
-"""
 
 
 def main() -> int:
@@ -68,7 +48,8 @@ def main() -> int:
     outdir = a.keep or Path(tmp) / "out"
     try:
         nml = Path(tmp) / "spinup.nml"
-        nml.write_text(NML.format(deg=a.deg, ocean=max(a.deg, 4.0)))
+        write_namelist(nml, {"driver": full_model_driver("land_spinup", a.deg, ocean_interval_s=86400),
+                             "land": {"initial_state": "none"}, "atmos": {"co2_path": "constant"}})
         config, classes = load_experiment(nml)
         drv = Driver(config, classes, outdir, progress=True)
         land = drv.slots["land"].comp if drv.slots["land"].here else None

@@ -11,34 +11,18 @@ doubling (Walker et al. 2021, New Phytol. 229; SCIENCE.md section 7).
 import numpy as np
 import pytest
 
+from coupler.config import full_model_driver, write_namelist
 from coupler.driver import Driver, load_experiment
 from coupler.reprosum import reprosum
 
-NML = """&driver
-  case_name = 'fert'
-  start_date = '1850-07-01'
-  coupling_interval_s = 3600
-  restart_option = 'never'
-  history_frequencies = 'year'
-  land_model = 'lsm'
-  atmos_model = 'atmos_stub'
-  ocean_model = 'ocean_stub'
-  land_resolution_deg = 15.0
-  atmos_resolution_deg = 15.0
-  ocean_resolution_deg = 15.0
-/
-&atmos
-  co2_path = '{path}'
-  c4mip = 'bgc'
-  abrupt_factor = 2.0
-/
-"""
 
 
 def global_gpp(tmp_path, path):
     folder = tmp_path / path
     folder.mkdir()
-    (folder / "f.nml").write_text(NML.format(path=path))
+    write_namelist(folder / "f.nml", {
+        "driver": full_model_driver("fert", 15.0, ocean_deg=15.0, start_date="1850-07-01"),
+        "atmos": {"co2_path": path, "c4mip": "bgc", "abrupt_factor": 2.0}})
     config, classes = load_experiment(folder / "f.nml")
     drv = Driver(config, classes, folder / "out", progress=False)
     land = drv.slots["land"].comp
