@@ -1,4 +1,4 @@
-"""The ``lsmc`` command line: run, validate, budget, compare.
+"""The ``lsmc`` command line: run, validate, budget, compare, spinup.
 
 Errors a user can cause print one line (``lsmc: error: ...``) and exit
 non-zero; in a parallel run the failing rank's message is printed and every
@@ -46,7 +46,78 @@ def _parser() -> argparse.ArgumentParser:
     c = sub.add_parser("compare", help="bit-for-bit comparison of two output folders")
     c.add_argument("a")
     c.add_argument("b")
+    s = sub.add_parser("spinup", help="spin up the land and write its initial state file (serial, or under mpiexec)",
+                       description="Spin up the land from its cold start in cycles of semi-analytic spin-up "
+                       "(each cycle runs the full model, then jumps the slow pools to their steady state), run a "
+                       "settle period to measure the land carbon drift, and write the final state as a land "
+                       "initial state file.")
+    s.add_argument("--deg", type=_resolution, default=2.0, metavar="DEGREES",
+                   help="land and atmosphere grid spacing in degrees; divides 180, a multiple of 0.5, at most 30 "
+                   "(default 2)")
+    s.add_argument("--cycles", type=_whole(0), default=4, metavar="N", help="semi-analytic spin-up cycles (default 4)")
+    s.add_argument("--cycle-days", type=_whole(1), default=365, metavar="DAYS",
+                   help="length of one cycle in days (default 365: a year spans the seasons; shorter only for tests)")
+    settle = s.add_mutually_exclusive_group()
+    settle.add_argument("--settle", type=_whole(0), default=1, metavar="YEARS",
+                        help="years run after the last jump to measure the land carbon drift (default 1; 0: none)")
+    settle.add_argument("--settle-days", type=_whole(0), metavar="DAYS",
+                        help="the settle period in days instead of years (for short tests)")
+    s.add_argument("--out", type=Path, metavar="FILE",
+                   help="land initial state file to write (default: the packaged lsm/data/land_init.nc, which "
+                   "every run with &land initial_state = '' starts from)")
+    s.add_argument("--keep", type=Path, metavar="DIR",
+                   help="keep the spin-up run folder (budget, history, restart sets) here (default: a temporary "
+                   "folder, removed at the end)")
+    s.add_argument("--max-drift", type=_real(0.0), default=0.1, metavar="PGC_PER_YR",
+                   help="acceptable |land carbon drift| during the settle period, Pg C/yr (default 0.1)")
+    s.add_argument("--strict", action="store_true",
+                   help="exit 1 if the drift exceeds --max-drift (default: report OK/EXCEEDS, exit 0)")
+    s.add_argument("--namelist", metavar="NML",
+                   help="namelist whose groups are merged key by key over the spin-up's settings (e.g. &land "
+                   "options); --deg always sets the land and atmosphere resolution")
+    s.add_argument("--no-progress", action="store_true", help="no progress bar")
     return p
+
+
+def _whole(minimum: int):
+    """argparse type: a whole number >= ``minimum``."""
+
+    def convert(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be >= {minimum}, got {value}")
+        return value
+
+    return convert
+
+
+def _real(minimum: float):
+    """argparse type: a finite real number >= ``minimum``."""
+
+    def convert(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if not value >= minimum or value == float("inf"):
+            raise argparse.ArgumentTypeError(f"must be a finite number >= {minimum:g}, got {text}")
+        return value
+
+    return convert
+
+
+def _resolution(text: str) -> float:
+    """argparse type: a grid spacing in degrees that the spin-up's grids and surface data accept."""
+    from .spinup import resolution_problem
+
+    value = _real(0.0)(text)
+    problem = resolution_problem(value)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(problem)
+    return value
 
 
 def _world():
@@ -156,11 +227,35 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 1
 
 
-COMMANDS = {"run": cmd_run, "validate": cmd_validate, "budget": cmd_budget, "compare": cmd_compare}
+def cmd_spinup(args: argparse.Namespace) -> int:
+    from .spinup import spin_up
+
+    report = spin_up(deg=args.deg, cycles=args.cycles, settle=args.settle, cycle_days=args.cycle_days,
+                     out=args.out, keep=args.keep, progress=not args.no_progress, namelist=args.namelist,
+                     settle_days=args.settle_days)
+    # the report is the same on every rank, so every rank returns the same status (no rank aborts)
+    exceeded = report.drift_ok(args.max_drift) is False
+    if _world().Get_rank() == 0:
+        print(report.table(args.max_drift), flush=True)
+        if args.strict and exceeded:
+            print(f"lsmc: error: land carbon drift {report.drift_pgc_per_yr:+.4f} Pg C/yr exceeds --max-drift "
+                  f"{args.max_drift:g} Pg C/yr (--strict); {report.out} was written all the same",
+                  file=sys.stderr, flush=True)
+    return 1 if args.strict and exceeded else 0
+
+
+COMMANDS = {"run": cmd_run, "validate": cmd_validate, "budget": cmd_budget, "compare": cmd_compare,
+            "spinup": cmd_spinup}
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command == "spinup" and args.strict and (args.settle_days == 0 or
+                                                     (args.settle_days is None and args.settle == 0)):
+        # checked before anything runs: without a settle period there is no drift for --strict to judge
+        parser.error("spinup --strict needs a settle period (--settle YEARS or --settle-days DAYS > 0) to "
+                     "measure the drift")
     try:
         return COMMANDS[args.command](args)
     except LsmcError as exc:
@@ -169,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
         return _fail("interrupted", 130)
     except Exception:
         # a bug, not a user error: keep the traceback, but never leave other ranks hanging
-        if args.command == "run" and _world().Get_size() > 1:
+        if args.command in ("run", "spinup") and _world().Get_size() > 1:
             import traceback
 
             traceback.print_exc()

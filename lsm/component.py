@@ -14,14 +14,19 @@ per tile:
    transpiration and soil evaporation (which may fall short of demand: the
    latent heat is then what was evaporated and the sensible heat closes the
    balance), runoff and drainage;
-4. vegetation carbon: respiration, allocation, phenology, litterfall;
-5. soil carbon: litter enters one soil pool that decays with a Q10 and a
-   moisture factor (until the microbial soil model replaces it).
+4. vegetation carbon and nitrogen: respiration, allocation (limited by the
+   plant's N store), phenology, litterfall;
+5. the microbial-explicit soil carbon-nitrogen model (:mod:`lsm.soil_bgc`):
+   litter, dissolved organic matter, microbes, enzymes, mineral-associated
+   and aggregate-protected matter, NH4+ and NO3-; plant N uptake refills the
+   plants' N store.
 
-Books: carbon (vegetation + soil, Pg C), water (soil + snow, kg) and
-energy (soil heat, J). Net ecosystem exchange, latent and sensible heat and
-runoff leave through the coupler; precipitation and radiation arrive through
-it; evapotranspiration water and upwelling radiation are named external terms.
+Books: carbon (vegetation + soil, Pg C), nitrogen (plants + soil, Tg N),
+water (soil + snow, kg) and energy (soil heat, J). Net ecosystem exchange,
+latent and sensible heat and runoff leave through the coupler; precipitation
+and radiation arrive through it; evapotranspiration water, upwelling
+radiation, N fixation and nitrate leaching are named external terms; N
+deposition arrives from the atmosphere through the coupler (``ndep``).
 """
 
 from __future__ import annotations
@@ -33,12 +38,15 @@ from pathlib import Path
 from coupler import insolation
 from coupler.component import Component, StateVariable
 from coupler.config import Setting
-from coupler.constants import KG_PER_PG
+from coupler.constants import KG_PER_PG, KG_PER_TG
 from coupler.errors import InputDataError
 
 from . import energy, hydrology, photosynthesis, vegetation
 from .constants import LATENT_HEAT_VAPORISATION
 from .pfts import NPFT, PFTS, trait
+from .soil_bgc import column as soil_column
+from .soil_bgc.model import SoilModel, cold_start
+from .soil_bgc.pools import VARIABLES as SOIL_VARIABLES
 from .surface import load_surface
 
 #: PAR photons per J of shortwave: 0.5 of shortwave is PAR (Monteith 1965), 4.6 umol J-1 (McCree 1981).
@@ -55,25 +63,22 @@ SNOW_COVER_SWE_KG_M2 = 10.0
 
 class LandComponent(Component):
     role = "land"
-    quantities = ("carbon", "water", "energy")
-    imports = ("co2_bgc", "tas", "pr", "rsds", "rlds", "huss", "ps", "sfcWind")
+    quantities = ("carbon", "nitrogen", "water", "energy")
+    imports = ("co2_bgc", "tas", "pr", "rsds", "rlds", "huss", "ps", "sfcWind", "ndep")
     exports = ("nee", "hfls", "hfss", "friver")
     settings = [
         Setting("surface_file", str, "", description="Surface data file ('' = the packaged 0.5 degree data)."),
         Setting("texture_file", str, "", description="Optional sand/clay override file."),
-        Setting("soil_turnover_yr", float, 25.0, "yr", bounds=(0.1, 1e4),
-                description="Turnover time of the soil carbon pool at 15 degC and optimal moisture "
-                            "(global mean soil C residence ~25 yr; Carvalhais et al. 2014)."),
-        Setting("soil_q10", float, 1.5, "1", bounds=(1.0, 4.0),
-                description="Temperature sensitivity of soil decomposition (Mahecha et al. 2010: 1.4 +/- 0.1)."),
-        Setting("litter_turnover_yr", float, 1.5, "yr", bounds=(0.01, 100.0),
-                description="Turnover time of litter at 15 degC and optimal moisture (metabolic ~0.3 yr and "
-                            "structural ~3 yr litter of CENTURY, Parton et al. 1987, mixed)."),
-        Setting("humification_fraction", float, 0.3, "1", bounds=(0.0, 1.0),
-                description="Fraction of decomposed litter carbon that enters the soil pool; the rest is respired "
-                            "(CENTURY: 0.3-0.45, Parton et al. 1987)."),
+        Setting("priming", bool, True,
+                description="Optimal enzyme allocation between labile and recalcitrant substrates (priming "
+                            "emerges); false = a fixed even split."),
+        Setting("temperature_cue", bool, True,
+                description="Microbial yield falls with temperature (Qiao et al. 2019); false = constant 0.47."),
+        Setting("n_limitation", bool, True,
+                description="Plant growth limited by the plant's nitrogen store (GPP down-regulated); false = "
+                            "no N limitation of plants (the soil still supplies what it can)."),
         Setting("initial_soil_c_kg_m2", float, 10.0, "kg C m-2", bounds=(0.0, 1000.0),
-                description="Initial soil carbon when not starting from a restart."),
+                description="Initial soil organic carbon of the cold start (initial_state = 'none')."),
         Setting("initial_leaf_c_kg_m2", float, 0.1, "kg C m-2", bounds=(0.0, 10.0),
                 description="Initial leaf carbon of vegetated tiles (roots equal, wood 10x for trees)."),
         Setting("initial_state", str, "",
@@ -125,8 +130,11 @@ class LandComponent(Component):
         leaf = np.full(nt, c.initial_leaf_c_kg_m2)
         self.veg = vegetation.init_state(self.tile_pft, leaf_c=leaf, froot_c=leaf, wood_c=np.where(woody, 10 * leaf, 0),
                                          labile_c=0.1 * leaf, t_air_k=mat)
-        self.soil_c = np.full(nt, c.initial_soil_c_kg_m2)
-        self.litter_c = np.zeros(nt)
+        ecm = np.array([p.ecm_fraction for p in PFTS])[self.tile_pft]
+        params = soil_column.SoilBgcParameters(priming=c.priming, temperature_cue=c.temperature_cue)
+        self.soil = SoilModel(cold_start(nt, c.initial_soil_c_kg_m2), ecm_fraction=ecm, sand=sand, clay=clay,
+                              params=params,
+                              nlayer_top=SOIL_BGC_LAYERS, dz=self.dz)
         self.height = np.select([trait_array("growth_form", self.tile_pft) == g for g in ("tree", "shrub")],
                                 [20.0, 2.0], 0.5)
         self.root_fraction = root_distribution(self.tile_pft, self.dz)
@@ -135,7 +143,9 @@ class LandComponent(Component):
         self.diag: dict[str, np.ndarray] = {}
         self.terms: dict = {}
         self.sasu: dict | None = None
-        self.pending_carbon_pg = 0.0  # carbon set by the spin-up between steps, booked with the next step
+        # carbon and nitrogen set by the spin-up between steps, booked with the next step
+        self.pending_carbon_pg = 0.0
+        self.pending_nitrogen_tg = 0.0
         choice = config.initial_state
         if choice != "none":
             path = Path(choice) if choice else INIT_FILE
@@ -145,22 +155,26 @@ class LandComponent(Component):
                 raise InputDataError(f"{path}: land initial state file not found")
 
     # ---------------------------------------------------------- contract
-    _VEG_FIELDS = ("leaf_c", "froot_c", "wood_c", "labile_c", "leaf_on", "days_on", "gdd", "cold_dormant",
-                   "chilled", "t_run_k", "t_ann_k", "beta_run")
+    _VEG_FIELDS = ("leaf_c", "froot_c", "wood_c", "labile_c", "plant_n", "leaf_on", "days_on", "gdd",
+                   "cold_dormant", "chilled", "t_run_k", "t_ann_k", "beta_run")
 
     def state_variables(self):
         """Tile state is stored densely as (..., PFT, cell), so restarts are per cell and rank-independent."""
-        per_tile = [("soil_c", "kg m-2", "soil carbon"), ("litter_c", "kg m-2", "litter carbon"),
-                    ("snow", "kg m-2", "snow water equivalent")]
+        per_tile = [(f"soil__{v}", "kg m-2", f"soil {v}") for v in SOIL_VARIABLES]
+        per_tile += [("soil_npp_annual", "kg m-2 s-1", "running annual mean NPP (sets N fixation)"),
+                     ("snow", "kg m-2", "snow water equivalent")]
         per_tile += [(f"veg__{n}", "", f"vegetation {n}") for n in self._VEG_FIELDS]
         per_layer = [("theta", "m3 m-3", "volumetric soil water"), ("t_soil", "K", "soil temperature")]
-        stock = {"soil_c", "litter_c", "snow", "veg__leaf_c", "veg__froot_c", "veg__wood_c", "veg__labile_c", "theta"}
+        stock = {f"soil__{v}" for v in SOIL_VARIABLES} | {
+            "snow", "veg__leaf_c", "veg__froot_c", "veg__wood_c", "veg__labile_c", "veg__plant_n", "theta"}
         return ([StateVariable(n, u, d, stock=n in stock) for n, u, d in per_tile + per_layer]
                 + [StateVariable("elapsed_s", "s", "component time", per_cell=False)])
 
     def _tiles(self, name):
-        if name in ("soil_c", "litter_c"):
-            return getattr(self, name)
+        if name.startswith("soil__"):
+            return self.soil.state.values[_SOIL_ROW[name[6:]]]
+        if name == "soil_npp_annual":
+            return self.soil.npp_annual
         if name == "snow":
             return self.water.snow_kg_m2
         if name == "theta":
@@ -184,8 +198,10 @@ class LandComponent(Component):
         self._set_tiles(name, np.asarray(value)[..., self.tile_pft, self.tile_cell])
 
     def _set_tiles(self, name, tiles):
-        if name in ("soil_c", "litter_c"):
-            setattr(self, name, tiles)
+        if name.startswith("soil__"):
+            self.soil.state.values[_SOIL_ROW[name[6:]]] = tiles
+        elif name == "soil_npp_annual":
+            self.soil.npp_annual = np.array(tiles, dtype=float)
         elif name == "snow":
             self.water.snow_kg_m2 = tiles
         elif name == "theta":
@@ -252,26 +268,43 @@ class LandComponent(Component):
         new_capacity, _ = energy.soil_thermal_properties(self.sand, self.clay, self.hyd.theta_s[0], self.water.theta)
         heat_water = energy.column_energy_J_m2(self.t_soil, new_capacity, self.dz) - heat_after
         # --- vegetation and soil carbon
-        vf = vegetation.step(self.veg, self.tile_pft, gpp, f["tas"], self.t_soil[1], beta, dt)
-        rh, litter_loss, soil_loss = self._decompose(vf.litter_met_c + vf.litter_str_c, self.t_soil[1],
-                                                     hf.wfps[1], dt)
+        vf = vegetation.step(self.veg, self.tile_pft, gpp, f["tas"], self.t_soil[1], beta, dt,
+                             n_limitation=self.config.n_limitation)
+        demand = vegetation.n_uptake_demand(self.veg, self.tile_pft, dt)
+        sf = self.soil.step(dt, vf, self.veg.froot_c, demand, self.t_soil, self.water.theta, self.hyd.theta_s,
+                            hf.vertical_flux, f["ndep"])
+        vegetation.add_n_uptake(self.veg, sf.plant_n_uptake)
+        rh = sf.rh
         nee = vf.ra + rh - vf.gpp
         if self.sasu is not None:
-            self._sasu_accumulate(dt, vf.litter_wood_c * dt, litter_loss, soil_loss)
+            self._sasu_accumulate(dt, vf.litter_wood_c * dt)
         # --- cell means over the land of each cell
         runoff = hf.surface_runoff + hf.drainage
         self.out = {"nee": self._cell_mean(nee), "hfls": self._cell_mean(le), "hfss": self._cell_mean(h),
                     "friver": self._cell_mean(runoff)}
         upwelling = f["rsds"] + f["rlds"] - seb.rn_W_m2
-        totals = self.global_sum(upwelling * self.tile_area, et * self.tile_area, heat_water * self.tile_area)
+        a = self.tile_area
+        totals = self.global_sum(upwelling * a, et * a, heat_water * a, sf.fixation_n * a, sf.fluxes.leached_no3 * a)
         self.terms = {"energy": {"upwelling_radiation": -totals[0] * dt,
                                  "heat_carried_by_soil_water": totals[2]},
-                      "water": {"evapotranspiration": -totals[1] * dt}}
+                      "water": {"evapotranspiration": -totals[1] * dt},
+                      "nitrogen": {"biological_n_fixation": totals[3] / KG_PER_TG,
+                                   "nitrate_leaching": -totals[4] / KG_PER_TG}}
         if self.pending_carbon_pg:
             self.terms["carbon"] = {"semi_analytic_spinup": self.pending_carbon_pg}
             self.pending_carbon_pg = 0.0
+        if self.pending_nitrogen_tg:
+            self.terms["nitrogen"]["semi_analytic_spinup"] = self.pending_nitrogen_tg
+            self.pending_nitrogen_tg = 0.0
+        sx = sf.fluxes
+        inv = 1.0 / dt
         self.diag = {"gpp": vf.gpp, "npp": vf.npp, "ra": vf.ra, "rh": rh, "nee": nee, "rroot": vf.root_resp,
-                     "hfls": le, "hfss": h, "lai": vf.lai, "mrro": runoff, "evspsbl": et, "beta": beta}
+                     "hfls": le, "hfss": h, "lai": vf.lai, "mrro": runoff, "evspsbl": et, "beta": beta,
+                     "fpg": vf.fpg, "fNup": sf.plant_n_uptake * inv, "fBNF": sf.fixation_n * inv,
+                     "fNdep": sf.deposition_n * inv, "fNleach": sx.leached_no3 * inv,
+                     "fNnetmin": (sx.gross_mineralisation_n - sx.immobilisation_n) * inv,
+                     "fNgrossmin": sx.gross_mineralisation_n * inv, "rhOverflow": sx.overflow_respiration_c * inv,
+                     "cue": sx.effective_cue, "alphaEnzymeR": sx.alpha}
         self.elapsed_s = until_elapsed_s
 
     def _sun(self, dt: float) -> tuple[np.ndarray, np.ndarray]:
@@ -294,85 +327,57 @@ class LandComponent(Component):
         cos_lit = np.divide(mean, lit, out=np.zeros_like(mean), where=lit > 0)
         return cos_lit, insolation.SOLAR_CONSTANT_W_M2 * dist * mean
 
-    def _decompose(self, litterfall: np.ndarray, t_soil_K: np.ndarray, wfps: np.ndarray, dt: float):
-        """Litter and soil carbon over one step.
-
-        Returns heterotrophic respiration (kg C m-2 s-1) and the carbon that
-        left the litter and the soil pool during the step (kg C m-2).
-
-        Both pools decay first-order with the same temperature (Q10) and
-        moisture factors; each update is exact for inputs added at the start
-        of the step, and every flux is a difference of pools, so carbon is
-        conserved to rounding.
-        """
-        c = self.config
-        env = c.soil_q10 ** ((t_soil_K - 288.15) / 10.0) * moisture_factor(wfps)
-        k_lit = env / (c.litter_turnover_yr * SECONDS_PER_YEAR)
-        k_soil = env / (c.soil_turnover_yr * SECONDS_PER_YEAR)
-        litter = self.litter_c + litterfall * dt
-        self.litter_c = litter * np.exp(-k_lit * dt)
-        decomposed = litter - self.litter_c
-        humified = c.humification_fraction * decomposed
-        soil = self.soil_c + humified
-        self.soil_c = soil * np.exp(-k_soil * dt)
-        return (decomposed - humified + soil - self.soil_c) / dt, decomposed, soil - self.soil_c
-
     # ------------------------------------------------------------ spin-up
-    _SLOW_POOLS = ("wood_c", "litter_c", "soil_c")
-
-    def _slow_pool(self, name):
-        return self.veg.wood_c if name == "wood_c" else getattr(self, name)
-
     def sasu_begin(self) -> None:
-        """Start accumulating the pool means and losses of the slow pools for :meth:`sasu_apply`."""
-        self.sasu = {"time": 0.0}
-        for name in self._SLOW_POOLS:
-            pool = self._slow_pool(name)
-            self.sasu[name] = {"start": pool.copy(), "mean": np.zeros_like(pool), "loss": np.zeros_like(pool)}
+        """Start accumulating the means and losses of the slow pools (wood, slow soil pools) for :meth:`sasu_apply`."""
+        wood = self.veg.wood_c
+        self.sasu = {"time": 0.0, "start": wood.copy(), "mean": np.zeros_like(wood), "loss": np.zeros_like(wood)}
+        self.soil.sasu_begin()
 
-    def _sasu_accumulate(self, dt, wood_loss, litter_loss, soil_loss) -> None:
+    def _sasu_accumulate(self, dt, wood_loss) -> None:
         self.sasu["time"] += dt
-        for name, loss in zip(self._SLOW_POOLS, (wood_loss, litter_loss, soil_loss)):
-            acc = self.sasu[name]
-            acc["mean"] += self._slow_pool(name) * dt
-            acc["loss"] += loss
+        self.sasu["mean"] += self.veg.wood_c * dt
+        self.sasu["loss"] += wood_loss
 
     def sasu_apply(self) -> float:
-        """Set wood, litter and soil carbon to the steady state of the accumulated period; returns Pg C added.
+        """Set wood and the slow soil pools to the steady state of the accumulated period; returns Pg C added.
 
         Semi-analytic spin-up (Xia et al. 2012, Geosci. Model Dev. 5, 1259): a
         first-order pool with input ``I`` and loss rate ``k(t)`` has the steady
         state ``I / k_eff`` with ``k_eff = loss / mean pool`` over the period;
         since ``I = loss + change``, the steady state is
-        ``mean x (loss + change) / loss``.  Litter feeds the soil pool, so the
-        soil's input is taken at the litter's steady state: the humified
-        fraction of the litterfall.  Tiles that lost nothing keep their pools.  The carbon added or removed is booked as the external term
-        ``semi_analytic_spinup`` with the next step, so the ledger stays closed.
+        ``mean x (loss + change) / loss``.  Wood's N moves with it at the wood
+        N:C (the plant N pool keeps its store); the soil's slow pools are
+        jumped by :meth:`lsm.soil_bgc.model.SoilModel.sasu_apply`.  Tiles that
+        lost nothing keep their pools.  The carbon and nitrogen added or
+        removed are booked as the external term ``semi_analytic_spinup`` with
+        the next step, so the ledger stays closed.
         """
         acc, self.sasu = self.sasu, None
         if acc is None or acc["time"] <= 0:
             raise RuntimeError("sasu_apply() needs sasu_begin() and at least one step")
-        before = self._carbon_kg_m2()
-        inflows = {name: np.maximum(acc[name]["loss"] + self._slow_pool(name) - acc[name]["start"], 0.0)
-                   for name in self._SLOW_POOLS}
-        # the soil is fed by litter decay, which at the litter's steady state equals the litterfall
-        inflows["soil_c"] = self.config.humification_fraction * inflows["litter_c"]
-        for name in self._SLOW_POOLS:
-            a = acc[name]
-            pool = self._slow_pool(name)
-            mean = a["mean"] / acc["time"]
-            inflow = inflows[name]
-            steady = np.divide(mean * inflow, a["loss"], out=pool.copy(), where=a["loss"] > 0)
-            if name == "wood_c":
-                self.veg.wood_c = steady
-            else:
-                setattr(self, name, steady)
-        (added,) = self.global_sum((self._carbon_kg_m2() - before) * self.tile_area)
-        self.pending_carbon_pg += added / KG_PER_PG
-        return added / KG_PER_PG
+        veg_c, veg_n = self._veg_carbon(), self.veg.plant_n.copy()
+        inflow = np.maximum(acc["loss"] + self.veg.wood_c - acc["start"], 0.0)
+        mean = acc["mean"] / acc["time"]
+        old_req = vegetation.tissue_n_requirement(self.veg, self.tile_pft)
+        self.veg.wood_c = np.divide(mean * inflow, acc["loss"], out=self.veg.wood_c.copy(), where=acc["loss"] > 0)
+        self.veg.plant_n = self.veg.plant_n + vegetation.tissue_n_requirement(self.veg, self.tile_pft) - old_req
+        dc_soil, dn_soil = self.soil.sasu_apply()
+        a = self.tile_area
+        added_c, added_n = self.global_sum((self._veg_carbon() - veg_c + dc_soil) * a,
+                                           (self.veg.plant_n - veg_n + dn_soil) * a)
+        self.pending_carbon_pg += added_c / KG_PER_PG
+        self.pending_nitrogen_tg += added_n / KG_PER_TG
+        return added_c / KG_PER_PG
+
+    def _veg_carbon(self) -> np.ndarray:
+        return self.veg.leaf_c + self.veg.froot_c + self.veg.wood_c + self.veg.labile_c
 
     def _carbon_kg_m2(self) -> np.ndarray:
-        return self.veg.leaf_c + self.veg.froot_c + self.veg.wood_c + self.veg.labile_c + self.litter_c + self.soil_c
+        return self._veg_carbon() + self.soil.carbon_kg_m2()
+
+    def _nitrogen_kg_m2(self) -> np.ndarray:
+        return self.veg.plant_n + self.soil.nitrogen_kg_m2()
 
     def _read_initial(self, path: Path) -> None:
         """Take the tile state from a land restart file of any grid, PFT by PFT.
@@ -445,10 +450,31 @@ class LandComponent(Component):
         water = hydrology.water_kg_m2(self.water, self.dz)
         heat_capacity, _ = energy.soil_thermal_properties(self.sand, self.clay, self.hyd.theta_s[0], self.water.theta)
         heat = energy.column_energy_J_m2(self.t_soil, heat_capacity, self.dz)
-        carbon, water_kg, energy_j = self.global_sum(self._carbon_kg_m2() * self.tile_area,
-                                                     water * self.tile_area,
-                                                     heat * self.tile_area)
-        return {"carbon": carbon / KG_PER_PG, "water": water_kg, "energy": energy_j}
+        carbon, nitrogen, water_kg, energy_j = self.global_sum(self._carbon_kg_m2() * self.tile_area,
+                                                               self._nitrogen_kg_m2() * self.tile_area,
+                                                               water * self.tile_area,
+                                                               heat * self.tile_area)
+        return {"carbon": carbon / KG_PER_PG, "nitrogen": nitrogen / KG_PER_TG, "water": water_kg,
+                "energy": energy_j}
+
+    def _soil_history(self) -> dict:
+        """Soil pools and N fluxes in CMIP names where one exists (cSoil excludes litter, as in CMIP6)."""
+        st = self.soil.state
+        d = self.diag
+        kg = {"units": "kg m-2"}
+        flux = {"units": "kg m-2 s-1"}
+        litter = st.c("litter_labile") + st.c("litter_recalcitrant")
+        out = {"cLitter": (litter, kg), "cSoil": (st.total_c() - litter, kg),
+               "cMic": (st.c("microbes_active") + st.c("microbes_dormant"), kg),
+               "cMAOM": (st.c("maom"), kg), "cAggregate": (st.c("aggregate"), kg), "cDOM": (st.c("dom"), kg),
+               "nSoil": (st.total_n() - st.n("nh4") - st.n("no3"), kg),
+               "nMineralNH4": (st.n("nh4"), kg), "nMineralNO3": (st.n("no3"), kg),
+               "nVeg": (self.veg.plant_n, kg)}
+        for name in ("fNup", "fBNF", "fNdep", "fNleach", "fNnetmin", "fNgrossmin", "rhOverflow"):
+            out[name] = (d[name], flux)
+        out.update({"fpg": (d["fpg"], {"units": "1"}), "cueMic": (d["cue"], {"units": "1"}),
+                    "alphaEnzymeR": (d["alphaEnzymeR"], {"units": "1"})})
+        return out
 
     def history_fields(self):
         if not self.diag:
@@ -461,11 +487,15 @@ class LandComponent(Component):
                   "lai": (d["lai"], {"units": "1"}), "mrro": (d["mrro"], flux), "evspsbl": (d["evspsbl"], flux),
                   "cVeg": (self.veg.leaf_c + self.veg.froot_c + self.veg.wood_c + self.veg.labile_c,
                            {"units": "kg m-2"}),
-                  "cSoil": (self.soil_c, {"units": "kg m-2"}),
-                  "cLitter": (self.litter_c, {"units": "kg m-2"}),
+                  **self._soil_history(),
                   "mrso": (hydrology.water_kg_m2(self.water, self.dz), {"units": "kg m-2"}),
                   "tsl": (self.t_soil[0], {"units": "K"})}
         return {name: (self._cell_mean(v), a) for name, (v, a) in fields.items()}
+
+
+_SOIL_ROW = {v: i for i, v in enumerate(SOIL_VARIABLES)}
+#: Soil layers of the physics that make up the soil model's top metre (0.05 + 0.15 + 0.30 + 0.50 m).
+SOIL_BGC_LAYERS = 4
 
 
 def trait_array(name: str, pft: np.ndarray) -> np.ndarray:
@@ -489,12 +519,3 @@ def soil_evaporation_resistance(relative_wetness_top: np.ndarray) -> np.ndarray:
     """Soil surface resistance, s m-1, rising as the top layer dries (Sellers et al. 1992 form)."""
     w = np.clip(relative_wetness_top, 0.0, 1.0)
     return np.exp(8.206 - 4.255 * w)
-
-
-def moisture_factor(wfps: np.ndarray) -> np.ndarray:
-    """Moisture limitation of decomposition: rises to an optimum near WFPS 0.6, falls when waterlogged.
-
-    A smooth form of the Linn & Doran (1984) response used by CENTURY/DAYCENT.
-    """
-    w = np.clip(wfps, 0.0, 1.0)
-    return np.clip(np.minimum(w / 0.6, 1.0) * np.minimum(1.0, 1.0 - 1.5 * (w - 0.8)), 0.05, 1.0)

@@ -7,7 +7,9 @@ plants through the leafless season and builds the spring flush).  Traits come
 from :mod:`lsm.pfts`; parameters it lacks are per-PFT arrays here, each with
 its source.  Every step moves carbon between the atmosphere (GPP in, Ra out),
 the four pools and the litter handed to the soil model; :func:`step` returns
-the balance residual so callers and tests can verify closure.
+the balance residual so callers and tests can verify closure.  Plant nitrogen
+is one pool, ``plant_n`` (kg N m-2): the N of the tissues at their fixed C:N
+plus a store that new growth draws on (see "Nitrogen" below).
 
 Autotrophic respiration
 -----------------------
@@ -133,7 +135,7 @@ running annual mean air temperature with Q10 = 1.4 (Gill & Jackson 2000, New
 Phytol. 147, 13), the PFT's ``froot_turnover`` holding at 10 degC, so a
 tropical forest (26 degC) renews its fine roots at 0.86 yr-1 instead of 0.5
 and holds less root carbon to respire.  Leaf litter leaves half its N behind (resorption efficiency 0.5, Aerts 1996, J. Ecol.
-84, 597; retranslocated N is not tracked), fine roots none, dead wood has C:N
+84, 597; the resorbed N returns to the plant's N store), fine roots none, dead wood has C:N
 500 (CLM5 ``deadwd_cn``).  Leaf and root litter split into metabolic and
 structural litter after Parton et al. (1987, Soil Sci. Soc. Am. J. 51, 1173):
 
@@ -151,8 +153,50 @@ has C:N 150 (Parton et al. 1987) up to the N available; the rest of the N
 goes to metabolic litter.  The step returns metabolic and structural C and N
 and the lignin fraction of structural C.
 
-Nitrogen uptake and a plant N budget are not represented: tissue N follows
-from C and the fixed C:N ratios.
+Nitrogen
+--------
+Tissue C:N ratios are fixed, so the N the tissues hold follows from their
+carbon (:func:`tissue_n_requirement`): leaves at the PFT's ``leaf_cn``, fine
+roots at ``froot_cn``, wood at ``WOOD_N_PER_C`` (the live share
+``F_LIVE_WOOD`` at ``LIVE_WOOD_CN``, the rest at ``DEAD_WOOD_CN``), and the
+labile storage carbon at the leaf C:N, as CLM pairs each storage C pool with
+a storage N pool (Thornton et al. 2007, Global Biogeochem. Cycles 21,
+GB4018).  ``plant_n`` is the plant's whole N, tissues plus a store
+``plant_n - tissue_n_requirement``; the store gathers the N that litterfall
+leaves behind (the resorbed half of leaf N; the live-wood N above the
+dead-wood C:N, as CLM retranslocates it when live wood turns into dead wood;
+the N of tissue carbon burnt to pay a maintenance deficit, which the plant
+keeps) and the N taken up from the soil, and pays for new tissue.  N leaves the plant only in
+litter: each step ``plant_n`` falls by the litter N and rises by the uptake
+the caller adds with :func:`add_n_uptake`, so plant N is conserved exactly.
+
+Growth is N-limited as in CLM4 (Thornton et al. 2007; the "fpg" of CLM4 and
+CLM4.5): the store after the step's turnover and maintenance pays for the N
+of everything growth adds to the pools (refill and storage of the labile pool
+at the leaf C:N, new leaves, fine roots and wood at theirs; exudates carry no
+N).  If the step's growth needs more N than the store holds, all of it
+(refill, storage, tissue, exudate and growth respiration alike) is scaled by
+``fpg = store / need`` and the carbon not built is never fixed: GPP is
+down-regulated by ``(1 - fpg) (growth + growth respiration)`` and the
+carbon balance closes with the actual GPP; :func:`step` also returns the
+potential GPP.  Maintenance respiration is not limited (deficits are paid
+from the pools as above).  The deciduous flush moves labile carbon, which
+carries N at the leaf C:N, into leaves and fine roots: a flush into tissue of
+a higher C:N frees N into the store; one into tissue of a lower C:N (no PFT
+here) is limited by the store as growth is.  So the store never goes below
+zero: ``plant_n >= tissue_n_requirement`` to rounding after every step that
+began with it.
+
+The plant asks the soil for the N that refills its store to
+``N_STORE_FRACTION`` of the tissue N (:func:`n_uptake_demand`).  The soil
+model runs after the vegetation in a coupling step, so the uptake it grants
+is added after :func:`step` and is used by the next step's growth (a one-step
+lag, as in any explicit coupling of plant demand and soil supply; the store
+holds one to several months of growth N, so the lag does not limit growth
+while the soil grants the demand).  Without a soil N model,
+``step(..., n_limitation=False)`` never limits growth (``fpg`` = 1), still
+books litter N out of ``plant_n``, and lets the store go negative: for tests
+and carbon-only experiments.
 """
 
 from __future__ import annotations
@@ -168,13 +212,17 @@ __all__ = [
     "SECONDS_PER_YEAR",
     "VegFluxes",
     "VegState",
+    "add_n_uptake",
     "allocation_fractions",
+    "fine_root_turnover_factor",
     "init_state",
     "lignin_to_n",
-    "fine_root_turnover_factor",
     "long_growing_season",
+    "n_store",
+    "n_uptake_demand",
     "parton_metabolic_fraction",
     "step",
+    "tissue_n_requirement",
 ]
 
 SECONDS_PER_YEAR = 365.0 * 86400.0
@@ -207,6 +255,16 @@ _LIVE = _FLIVEWD / (_LWTOP + _MORT)
 _DEAD = (1.0 - _FLIVEWD + _LWTOP * _LIVE) / _MORT
 #: Steady-state live share of woody carbon.
 F_LIVE_WOOD = _LIVE / (_LIVE + _DEAD)
+#: N per C of woody tissue, kg N kg-1 C: the live share at the live-wood C:N, the rest at the dead-wood C:N.
+WOOD_N_PER_C = F_LIVE_WOOD / LIVE_WOOD_CN + (1.0 - F_LIVE_WOOD) / DEAD_WOOD_CN
+#: Target N store as a fraction of the tissue N requirement (model choice).  By analogy with
+#: ``RESERVE_FRACTION`` for non-structural carbon: CLM4 (Thornton et al. 2007) keeps the plant's spare N in
+#: storage pools paired with storage carbon and a retranslocated-N pool, and trees remobilise stored N for
+#: their spring growth (Millard & Grelet 2010, Tree Physiol. 30, 1083).  0.1 of tissue N is 2 g N m-2 for a
+#: temperate grass and 4 g N m-2 for a temperate forest, the N its growth draws in about one month (grass)
+#: to four to seven months (forests), so the one-step lag between soil uptake and use never limits growth at
+#: hourly or daily steps while the soil can supply the demand.
+N_STORE_FRACTION = 0.1
 #: Coarse-root share of wood (CLM5 coarse root : stem = 0.3).
 CROOT_FRAC = 0.3 / 1.3
 #: Lignin fraction of wood-litter carbon (CENTURY).
@@ -366,6 +424,8 @@ class VegState:
     t_ann_k: np.ndarray
     #: 10-day running mean soil water stress factor, 0-1.
     beta_run: np.ndarray
+    #: Plant nitrogen, kg N m-2: tissue N (:func:`tissue_n_requirement`) plus the store.
+    plant_n: np.ndarray
 
     def total_c(self) -> np.ndarray:
         """Vegetation carbon, kg C m-2."""
@@ -402,13 +462,24 @@ class VegFluxes(NamedTuple):
     litter_str_lignin: np.ndarray
     #: Leaf area index, m2 m-2 (after the step).
     lai: np.ndarray
-    #: Change in vegetation C minus (GPP - Ra - litter) dt, kg C m-2 (should be ~0).
+    #: Change in vegetation C minus (GPP - Ra - litter) dt with the actual GPP, kg C m-2 (should be ~0).
     residual: np.ndarray
+    #: GPP before the down-regulation by N limitation (``gpp`` is the GPP after it).
+    gpp_potential: np.ndarray
+    #: Fraction of the potential growth built with the N available, 0-1 (1 when not N-limited).
+    fpg: np.ndarray
+    #: N built into new tissue and storage from the plant's N store, kg N m-2 s-1.
+    n_growth: np.ndarray
+    #: Litter N leaving the plant, kg N m-2 s-1 (= ``litter_met_n + litter_str_n``).
+    n_litter: np.ndarray
 
 
 def init_state(pft, leaf_c=0.0, froot_c=0.0, wood_c=0.0, labile_c=0.0, t_air_k=288.15,
                soil_water_stress=1.0) -> VegState:
-    """A state for tiles of PFT ``pft``; pools of bare tiles and wood of non-woody PFTs are zeroed."""
+    """A state for tiles of PFT ``pft``; pools of bare tiles and wood of non-woody PFTs are zeroed.
+
+    Plant N starts with a full store: ``(1 + N_STORE_FRACTION)`` times the N the initial pools need.
+    """
     pft = np.asarray(pft)
     n = pft.shape
     veg = _VEGETATED[pft]
@@ -416,7 +487,7 @@ def init_state(pft, leaf_c=0.0, froot_c=0.0, wood_c=0.0, labile_c=0.0, t_air_k=2
     def arr(x):
         return np.where(veg, np.broadcast_to(np.asarray(x, dtype=float), n), 0.0)
 
-    return VegState(
+    state = VegState(
         leaf_c=arr(leaf_c), froot_c=arr(froot_c),
         wood_c=np.where(ALLOCATION[pft, 2] > 0, arr(wood_c), 0.0), labile_c=arr(labile_c),
         leaf_on=np.ones(n, dtype=bool), days_on=np.full(n, MIN_LEAF_ON_DAYS),
@@ -424,7 +495,63 @@ def init_state(pft, leaf_c=0.0, froot_c=0.0, wood_c=0.0, labile_c=0.0, t_air_k=2
         t_run_k=np.broadcast_to(np.asarray(t_air_k, dtype=float), n).copy(),
         t_ann_k=np.broadcast_to(np.asarray(t_air_k, dtype=float), n).copy(),
         beta_run=np.broadcast_to(np.asarray(soil_water_stress, dtype=float), n).copy(),
+        plant_n=np.zeros(n),
     )
+    state.plant_n = (1.0 + N_STORE_FRACTION) * tissue_n_requirement(state, pft)
+    return state
+
+
+def _tissue_n(labile_c, leaf_c, froot_c, wood_c, leaf_cn, froot_cn):
+    """N of the pools at their C:N, kg N m-2 (``leaf_cn``, ``froot_cn``: 1 on bare tiles, whose pools are 0)."""
+    return labile_c / leaf_cn + leaf_c / leaf_cn + froot_c / froot_cn + wood_c * WOOD_N_PER_C
+
+
+def _cn(pft):
+    """Leaf and fine-root C:N per tile, 1 on bare ground (no tissue there) to keep divisions finite."""
+    veg = _VEGETATED[pft]
+    return np.where(veg, _LEAF_CN[pft], 1.0), np.where(veg, _FROOT_CN[pft], 1.0)
+
+
+def tissue_n_requirement(state: VegState, pft) -> np.ndarray:
+    """N the pools of ``state`` hold at their fixed C:N, kg N m-2 (0 on bare ground).
+
+    ``labile_c / leaf_cn + leaf_c / leaf_cn + froot_c / froot_cn + wood_c WOOD_N_PER_C``: labile storage
+    carbon carries N at the leaf C:N, as CLM pairs storage C with storage N (Thornton et al. 2007).
+    """
+    pft = np.asarray(pft)
+    leaf_cn, froot_cn = _cn(pft)
+    n = _tissue_n(state.labile_c, state.leaf_c, state.froot_c, state.wood_c, leaf_cn, froot_cn)
+    return np.where(_VEGETATED[pft], n, 0.0)
+
+
+def n_store(state: VegState, pft) -> np.ndarray:
+    """The plant's N store, ``plant_n - tissue_n_requirement``, kg N m-2 (>= 0 to rounding under N limitation)."""
+    return state.plant_n - tissue_n_requirement(state, pft)
+
+
+def n_uptake_demand(state: VegState, pft, dt_s) -> np.ndarray:
+    """N the plant asks the soil for over the coming soil step, kg N m-2 (not a rate).
+
+    The N that refills the store to ``N_STORE_FRACTION`` of the tissue N,
+    ``max((1 + N_STORE_FRACTION) tissue_n_requirement - plant_n, 0)``; 0 on bare ground.  The whole
+    shortfall is asked for in one step: the store holds weeks to months of growth N, so it is refilled
+    as it is used.  ``dt_s`` (s, > 0) is the length of the step the demand is for; the demand does not depend
+    on it, the argument keeps the interface of a rate-limited uptake.  Add what the soil grants with
+    :func:`add_n_uptake`; the plant uses it from the next :func:`step` on (one-step lag).
+    """
+    if not float(dt_s) > 0.0:
+        raise ValueError(f"dt_s must be positive, got {dt_s!r}")
+    pft = np.asarray(pft)
+    target = (1.0 + N_STORE_FRACTION) * tissue_n_requirement(state, pft)
+    return np.where(_VEGETATED[pft], np.maximum(target - state.plant_n, 0.0), 0.0)
+
+
+def add_n_uptake(state: VegState, uptake_kg_m2) -> None:
+    """Add the N taken up from the soil over a step (kg N m-2, >= 0) to ``state.plant_n`` in place."""
+    uptake = np.asarray(uptake_kg_m2, dtype=float)
+    if not np.all(np.isfinite(uptake) & (uptake >= 0.0)):
+        raise ValueError("N uptake must be non-negative and finite")
+    state.plant_n = state.plant_n + uptake
 
 
 def _phenology(s: VegState, pft, t_air, t_soil, beta, dt):
@@ -457,14 +584,23 @@ def _phenology(s: VegState, pft, t_air, t_soil, beta, dt):
     return onset, offset
 
 
-def step(state: VegState, pft, gpp_kg_m2_s, t_air_k, t_soil_k, soil_water_stress, dt_s) -> VegFluxes:
-    """Advance vegetation carbon by ``dt_s`` seconds (state updated in place).
+def step(state: VegState, pft, gpp_kg_m2_s, t_air_k, t_soil_k, soil_water_stress, dt_s,
+         n_limitation: bool = True) -> VegFluxes:
+    """Advance vegetation carbon and nitrogen by ``dt_s`` seconds (state updated in place).
 
-    ``gpp_kg_m2_s``: gross photosynthesis (kg C m-2 s-1, before any
+    ``gpp_kg_m2_s``: potential gross photosynthesis (kg C m-2 s-1, before any
     respiration; :func:`lsm.photosynthesis.canopy_photosynthesis` ``gpp``, whose
     leaf respiration must not also be subtracted: leaf respiration is
     accounted here from leaf N).  ``t_air_k``, ``t_soil_k``: air and root-zone
     soil temperature (K).  ``soil_water_stress``: 0 (wilted) to 1 (no stress).
+
+    With ``n_limitation`` (default) growth is limited by the plant's N store
+    and GPP is down-regulated to the carbon built (CLM4 fpg; Thornton et al.
+    2007); the returned ``gpp`` is the actual GPP.  With ``n_limitation=False``
+    growth is never N-limited (``fpg`` = 1, ``gpp`` = the input): ``plant_n``
+    still loses the litter N, so its store may go negative (for tests and
+    experiments without a soil N model).  Soil N uptake is added by the caller
+    with :func:`add_n_uptake` after the step.
     """
     pft = np.asarray(pft)
     dt = float(dt_s)
@@ -473,6 +609,7 @@ def step(state: VegState, pft, gpp_kg_m2_s, t_air_k, t_soil_k, soil_water_stress
     t_soil = np.asarray(t_soil_k, dtype=float)
     veg = _VEGETATED[pft]
     gpp = np.where(veg, np.maximum(np.asarray(gpp_kg_m2_s, dtype=float), 0.0), 0.0)
+    leaf_cn, froot_cn = _cn(pft)
     beta = np.clip(np.asarray(soil_water_stress, dtype=float), 0.0, 1.0)
     old_total = s.total_c()
 
@@ -483,8 +620,8 @@ def step(state: VegState, pft, gpp_kg_m2_s, t_air_k, t_soil_k, soil_water_stress
     f_air = Q10_MR ** ((t_air - T_REF_MR) / 10.0)
     f_soil = Q10_MR ** ((t_soil - T_REF_MR) / 10.0)
     light = np.where(gpp > 0.0, LIGHT_INHIBITION, 1.0)
-    mr_leaf = R20_MR * f_air * light * s.leaf_c / np.where(veg, _LEAF_CN[pft], 1.0)
-    mr_froot = R20_MR * f_soil * s.froot_c / np.where(veg, _FROOT_CN[pft], 1.0)
+    mr_leaf = R20_MR * f_air * light * s.leaf_c / leaf_cn
+    mr_froot = R20_MR * f_soil * s.froot_c / froot_cn
     live_wood_n = s.wood_c * (F_LIVE_WOOD / LIVE_WOOD_CN)
     mr_croot = R20_MR * f_soil * CROOT_FRAC * live_wood_n
     mr_wood = R20_MR * f_air * (1.0 - CROOT_FRAC) * live_wood_n + mr_croot
@@ -499,11 +636,24 @@ def step(state: VegState, pft, gpp_kg_m2_s, t_air_k, t_soil_k, soil_water_stress
     lit_leaf = s.leaf_c * -np.expm1(-k_leaf * dt)
     lit_froot = s.froot_c * -np.expm1(-k_froot * dt)
     lit_wood = s.wood_c * -np.expm1(-WOOD_TURNOVER[pft] * dt)
+    # Litter N: leaves resorb half their N, wood drops its live-wood N above the dead-wood C:N; both stay in
+    # the plant's store, so turnover never takes more N than the litter carbon's tissue held.
+    leaf_cn_lit = np.where(veg, _LEAF_LITTER_CN[pft], 1.0)
+    n_litter = lit_leaf / leaf_cn_lit + lit_froot / froot_cn + lit_wood / DEAD_WOOD_CN
     a = allocation_fractions(pft, s.leaf_c * 1e3 * _SLA[pft])
     leaf_share = np.divide(a[0], a[0] + a[1], out=np.zeros_like(a[0]), where=a[0] + a[1] > 0)
     flushing = deciduous & s.leaf_on & (s.days_on < ONSET_DAYS)
     k_flush = np.where(flushing, 1.0 / (ONSET_TAU_DAYS * SECONDS_PER_DAY), lgs / SECONDS_PER_YEAR)
     flush = s.labile_c * -np.expm1(-k_flush * dt)
+    if n_limitation:
+        # The flush moves labile carbon (N at the leaf C:N) into leaves and fine roots.  Roots of a lower C:N
+        # than leaves would need N beyond what the labile carbon carries: limit that part of the flush to the
+        # store left after turnover, so the store cannot go negative (roots of a higher C:N free N instead).
+        store = s.plant_n - n_litter - _tissue_n(s.labile_c, s.leaf_c - lit_leaf, s.froot_c - lit_froot,
+                                                 s.wood_c - lit_wood, leaf_cn, froot_cn)
+        flush_need = flush * (1.0 - leaf_share) * np.maximum(1.0 / froot_cn - 1.0 / leaf_cn, 0.0)
+        flush = flush * np.divide(np.maximum(store, 0.0), flush_need, out=np.ones_like(flush),
+                                  where=flush_need > np.maximum(store, 0.0))
     flush_leaf = flush * leaf_share
 
     pools = np.stack([s.labile_c - flush, s.leaf_c - lit_leaf + flush_leaf,
@@ -553,21 +703,40 @@ def step(state: VegState, pft, gpp_kg_m2_s, t_air_k, t_soil_k, soil_water_stress
     g_froot = g_froot - spill
     g_wood = g_wood + np.where(_WOODY[pft], spill, 0.0)
     exudate = np.where(_WOODY[pft], 0.0, spill)
+    to_labile = refill + st_leaf + st_froot
+
+    # Nitrogen limitation (CLM4 fpg, Thornton et al. 2007): the N this growth needs at the pools' C:N (the
+    # exudate needs none) against the store left after turnover, flush and maintenance.  Scaling every
+    # component by fpg keeps the allocation; the carbon not built is not assimilated.
+    n_need = to_labile / leaf_cn + g_leaf / leaf_cn + g_froot / froot_cn + g_wood * WOOD_N_PER_C
+    if n_limitation:
+        store = np.maximum(s.plant_n - n_litter - _tissue_n(*pools, leaf_cn, froot_cn), 0.0)
+        fpg = np.divide(store, n_need, out=np.ones_like(n_need), where=n_need > store)
+    else:
+        fpg = np.ones_like(n_need)
+    limited = fpg < 1.0
+    to_labile, st_froot, g_leaf, g_froot, g_wood, exudate = (
+        x * fpg for x in (to_labile, st_froot, g_leaf, g_froot, g_wood, exudate))
+    n_growth = n_need * fpg
+    # Down-regulated supply: the maintenance paid plus what is built and its growth respiration (limited tiles
+    # have a surplus, so no deficit was taken from the pools).  Unlimited tiles keep the GPP unchanged.
+    growth, gresp = growth * fpg, gresp * fpg
+    supply = np.where(limited, mr_total + growth + gresp, supply)
     root_built = g_froot + st_froot + CROOT_FRAC * g_wood
-    pools[0] += refill + st_leaf + st_froot
+    pools[0] += to_labile
     pools[1] += g_leaf
     pools[2] += g_froot
     pools[3] += g_wood
     s.labile_c, s.leaf_c, s.froot_c, s.wood_c = pools[0], pools[1], pools[2], pools[3]
 
+    # Plant N loses the litter N; the growth N came from the store, which is part of plant N.
+    s.plant_n = s.plant_n - n_litter
+
     # Litter quality.
-    leaf_cn_lit = np.where(veg, _LEAF_LITTER_CN[pft], 1.0)
-    froot_cn = np.where(veg, _FROOT_CN[pft], 1.0)
     fm_leaf, fm_froot = _FM_LEAF[pft], _FM_FROOT[pft]
     met_c = fm_leaf * lit_leaf + fm_froot * lit_froot + exudate
     str_c = (1.0 - fm_leaf) * lit_leaf + (1.0 - fm_froot) * lit_froot + lit_wood
-    n_total = lit_leaf / leaf_cn_lit + lit_froot / froot_cn + lit_wood / DEAD_WOOD_CN
-    str_n = np.minimum(str_c / STRUCTURAL_CN, n_total)
+    str_n = np.minimum(str_c / STRUCTURAL_CN, n_litter)
     lignin_c = _LEAF_LIGNIN[pft] * lit_leaf + _FROOT_LIGNIN[pft] * lit_froot + WOOD_LIGNIN * lit_wood
     litter = lit_leaf + lit_froot + lit_wood + exudate
 
@@ -576,14 +745,16 @@ def step(state: VegState, pft, gpp_kg_m2_s, t_air_k, t_soil_k, soil_water_stress
     inv = 1.0 / dt
     root_gr = gresp * np.divide(root_built, growth, out=np.zeros_like(growth), where=growth > 0)
     return VegFluxes(
-        gpp=gpp, npp=(supply - ra_total) * inv, ra=ra_total * inv, mr=mr_total * inv, gr=gresp * inv,
+        gpp=np.where(limited, supply * inv, gpp), npp=(supply - ra_total) * inv, ra=ra_total * inv,
+        mr=mr_total * inv, gr=gresp * inv,
         mr_leaf=mr_leaf, mr_froot=mr_froot, mr_wood=mr_wood,
         root_resp=mr_froot + mr_croot + root_gr * inv,
         litter_leaf_c=lit_leaf * inv, litter_froot_c=lit_froot * inv, litter_wood_c=lit_wood * inv,
         exudate_c=exudate * inv,
         litter_met_c=met_c * inv, litter_str_c=str_c * inv,
-        litter_met_n=(n_total - str_n) * inv, litter_str_n=str_n * inv,
+        litter_met_n=(n_litter - str_n) * inv, litter_str_n=str_n * inv,
         litter_str_lignin=np.divide(lignin_c, str_c, out=np.zeros_like(str_c), where=str_c > 0),
         lai=s.leaf_c * 1e3 * _SLA[pft],
         residual=residual,
+        gpp_potential=gpp, fpg=fpg, n_growth=n_growth * inv, n_litter=n_litter * inv,
     )

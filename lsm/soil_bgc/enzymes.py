@@ -45,24 +45,31 @@ _N_GOLDEN = int(np.ceil(np.log(GOLDEN_TOL) / np.log(_INV_PHI)))
 
 
 def enzyme_growth_potential(alpha, enzyme, substrate_l, substrate_r, cn_l, cn_r, vmax_l, vmax_r, km_l, km_r,
-                            c_avail, n_avail, yield_c, theta_b):
+                            c_avail, n_avail, yield_c, theta_b, second_r=None):
     """Growth ``G(alpha)`` that the depolymerisation products support, kg C m-2 s-1 (see module docstring).
 
     ``alpha``: share of the enzyme pool on ``R`` (0-1).  ``enzyme``, substrates
     and half-saturation constants in one unit (kg C m-2 for a bulk layer);
     ``vmax_*`` s-1 per unit enzyme; ``cn_*`` substrate C:N (kg C kg-1 N);
     ``c_avail``/``n_avail`` kg m-2 s-1; ``yield_c`` the physiological yield;
-    ``theta_b`` the microbial C:N.
+    ``theta_b`` the microbial C:N.  ``second_r = (substrate, cn, vmax, km)``
+    is a second substrate the R-enzymes also break down (mineral-associated
+    organic matter in the soil column), or None.
     """
     f_l = equilibrium_chemistry_rate(vmax_l, (1.0 - alpha) * enzyme, substrate_l, km_l)
     f_r = equilibrium_chemistry_rate(vmax_r, alpha * enzyme, substrate_r, km_r)
     growth_c = yield_c * (f_l + f_r + c_avail)
     growth_n = theta_b * (f_l / cn_l + f_r / cn_r + n_avail)
+    if second_r is not None:
+        s2, cn2, vmax2, km2 = second_r
+        f_2 = equilibrium_chemistry_rate(vmax2, alpha * enzyme, s2, km2)
+        growth_c = growth_c + yield_c * f_2
+        growth_n = growth_n + theta_b * f_2 / cn2
     return np.minimum(growth_c, growth_n)
 
 
 def optimal_enzyme_allocation(enzyme, substrate_l, substrate_r, cn_l, cn_r, vmax_l, vmax_r, km_l, km_r,
-                              c_avail, n_avail, yield_c, theta_b):
+                              c_avail, n_avail, yield_c, theta_b, second_r=None):
     """Share ``alpha*`` of the enzyme pool on the recalcitrant substrate that maximises growth, 0-1.
 
     Golden-section search on the concave ``G(alpha)`` of
@@ -72,7 +79,8 @@ def optimal_enzyme_allocation(enzyme, substrate_l, substrate_r, cn_l, cn_r, vmax
     """
     args = (enzyme, substrate_l, substrate_r, cn_l, cn_r, vmax_l, vmax_r, km_l, km_r, c_avail, n_avail,
             yield_c, theta_b)
-    shape = np.broadcast_shapes(*(np.shape(a) for a in args))
+    shape = np.broadcast_shapes(*(np.shape(a) for a in args + tuple(second_r or ())))
+    args = args + (second_r,)
     lo, hi = np.zeros(shape), np.ones(shape)
     x1 = hi - _INV_PHI * (hi - lo)
     x2 = lo + _INV_PHI * (hi - lo)

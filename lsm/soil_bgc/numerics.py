@@ -19,8 +19,8 @@ The limiting factor of a pool is ``content / demand`` shrunk by a few units
 of rounding (``1 - 8 eps``), so that the sum of the limited outflows can
 never exceed the content by a rounding error: a fully drained pool keeps a
 relative 1e-15 of its content, and the books stay exact.  Sums over fluxes
-run in the fixed flux order (``numpy.add.at``), the same on every rank, for
-bit-for-bit results.
+run in the fixed flux order (sparse incidence products, column by column),
+the same on every rank, for bit-for-bit results.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
+from scipy import sparse
 
 __all__ = ["OUT", "FluxTable", "LimitedStep", "transfer"]
 
@@ -37,23 +38,49 @@ _SHRINK = 1.0 - 8.0 * np.finfo(float).eps
 
 
 class FluxTable(NamedTuple):
-    """Static description of the fluxes: per flux its source row, target row (or ``OUT``) and group."""
+    """Static description of the fluxes: per flux its source row, target row (or ``OUT``) and group.
+
+    ``outflow``/``inflow`` are sparse incidence matrices (row x flux, ones)
+    and ``group_members`` lists each group's fluxes padded with ``-1``, so a
+    step sums and limits all fluxes with a few whole-array operations.  The
+    sparse products add each row's fluxes in the fixed flux order, column by
+    column, so the result of a column does not depend on how many columns a
+    rank holds (bit-for-bit across decompositions).
+    """
 
     source: np.ndarray
     target: np.ndarray
     group: np.ndarray
+    nrow: int
+    outflow: sparse.csr_matrix
+    inflow: sparse.csr_matrix
+    group_members: np.ndarray
 
     @classmethod
-    def build(cls, fluxes) -> FluxTable:
-        """From ``(source, target, group)`` triples."""
+    def build(cls, fluxes, nrow: int | None = None) -> FluxTable:
+        """From ``(source, target, group)`` triples; ``nrow`` rows of state (default: the largest row used + 1)."""
         s, t, g = (np.array(x, dtype=np.intp) for x in zip(*fluxes, strict=True))
         if np.any(s < 0):
             raise ValueError("every flux needs a source row")
-        return cls(s, t, g)
+        nflux = len(s)
+        n = int(max(s.max(), t.max()) + 1) if nrow is None else int(nrow)
+        flux = np.arange(nflux)
+        inside = t != OUT
+        outflow = sparse.csr_matrix((np.ones(nflux), (s, flux)), shape=(n, nflux))
+        inflow = sparse.csr_matrix((np.ones(inside.sum()), (t[inside], flux[inside])), shape=(n, nflux))
+        outflow.sort_indices()
+        inflow.sort_indices()
+        ngroup = int(g.max()) + 1
+        size = np.bincount(g, minlength=ngroup)
+        members = np.full((ngroup, max(int(size.max()), 1)), -1, dtype=np.intp)
+        order = np.argsort(g, kind="stable")
+        rank_in_group = np.arange(nflux) - np.repeat(np.cumsum(size) - size, size)
+        members[g[order], rank_in_group] = order
+        return cls(s, t, g, n, outflow, inflow, members)
 
     @property
     def ngroup(self) -> int:
-        return int(self.group.max()) + 1 if len(self.group) else 0
+        return self.group_members.shape[0]
 
 
 class LimitedStep(NamedTuple):
@@ -72,21 +99,19 @@ def transfer(values: np.ndarray, table: FluxTable, proposed: np.ndarray) -> Limi
     rows plus the amounts sent ``OUT`` equals the old sum to rounding.
     """
     proposed = np.asarray(proposed, dtype=float)
-    if np.any(proposed < 0.0) or not np.all(np.isfinite(proposed)):
+    if not np.all(proposed >= 0.0) or not np.all(np.isfinite(proposed)):
         raise ValueError("proposed soil fluxes must be finite and non-negative")
-    demand = np.zeros_like(values)
-    np.add.at(demand, table.source, proposed)
-    limit = np.ones_like(values)
-    short = demand > values
-    np.divide(np.maximum(values, 0.0), demand, out=limit, where=short)
-    limit[short] *= _SHRINK
-    per_flux = limit[table.source]
-    per_group = np.ones((table.ngroup, values.shape[1]))
-    np.minimum.at(per_group, table.group, per_flux)
-    factor = per_group[table.group]
+    t = table
+    rows = values[: t.nrow]
+    demand = t.outflow @ proposed
+    short = demand > rows
+    limit = np.ones((t.nrow + 1, values.shape[1]))  # the last row stands for the padding of group_members
+    np.divide(np.maximum(rows, 0.0), demand, out=limit[:-1], where=short)
+    limit[:-1][short] *= _SHRINK
+    per_flux = np.vstack([limit[t.source], np.ones((1, values.shape[1]))])
+    group_factor = per_flux[t.group_members].min(axis=1)
+    factor = group_factor[t.group]
     moved = proposed * factor
     new = values.copy()
-    np.subtract.at(new, table.source, moved)
-    inside = table.target != OUT
-    np.add.at(new, table.target[inside], moved[inside])
+    new[: t.nrow] += t.inflow @ moved - t.outflow @ moved
     return LimitedStep(new, moved, factor)

@@ -1,0 +1,446 @@
+"""One step of the microbial-explicit soil carbon-nitrogen model for every column of a rank.
+
+The processes of SCIENCE.md section 3 (mechanisms 1-4 and 10) act on the
+pools of :mod:`lsm.soil_bgc.pools` in a bulk layer of the top metre of soil
+(:data:`SOIL_LAYER_DEPTH_M`), driven by its mean temperature and water:
+
+::
+
+    litterfall ──> L (labile) ──E_L──┐
+               └─> R (recalcitrant) ─E_R─┼──> DOM ──uptake──> microbes B ──> CO2 (growth, overflow,
+          R <──> aggregates       MAOM ─E_R─┘    │  ^                │    maintenance respiration)
+                                  ^   ^ sorption │  └── enzyme turnover, death (1 - f_prot)
+                                  │   └──────────┘                   │
+                                  └──────── protected necromass f_prot┘
+    NH4+ <──> microbes (mineralisation / immobilisation), NH4+ -> NO3- (nitrification) -> leaching
+    NH4+, NO3-, DON (ECM) -> plants;  deposition, fixation -> NH4+, NO3-
+
+A step has two stages, each a set of fluxes moved by the mass-conserving
+limiter :func:`lsm.soil_bgc.numerics.transfer`:
+
+A. depolymerisation of L and R by their enzymes and of MAOM by the
+   R-enzymes (equilibrium-chemistry kinetics, Arrhenius), sorption of DOM to
+   minerals (Langmuir), aggregate formation and breakdown, uptake of DOM by
+   the active microbes (Michaelis-Menten in the DAMM soluble substrate,
+   O2-limited), the microbes' bid for mineral N, plant uptake of NH4+, NO3-
+   and (ECM) DON, nitrification, nitrate leaching, enzyme turnover and
+   microbial death.  Competing bids on a pool (microbes and plants on NH4+,
+   saprotrophs and ECM fungi on DOM) are scaled down in proportion when the
+   pool cannot meet them: the relative-demand rule (Thornton et al. 2007).
+   Uptake lands in staging rows (the C, N and mineral N the microbes took).
+B. microbial metabolism of what was taken up, exactly partitioned by
+   :mod:`lsm.soil_bgc.microbes`: maintenance (from uptake first, then
+   biomass), co-limited growth with growth and overflow respiration, N
+   mineralised or immobilised, unused mineral N returned, and enzyme
+   production split by the optimal allocation of :mod:`lsm.soil_bgc.enzymes`.
+
+Every flux is explicit in time over the step and limited so that no pool
+goes negative; the books of C and N close to rounding per column: what
+leaves the state is respiration, plant uptake and leaching, all returned.
+
+Parameters are MEND's (Wang et al. 2013, Ecol. Appl. 23, 255, Table 2),
+converted from mg C g-1 soil to kg C m-2 of the layer with
+:data:`SOIL_MASS_KG_M2`, and cited per field of :class:`SoilBgcParameters`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from . import enzymes, kinetics, microbes
+from .leaching import nitrate_leaching
+from .mycorrhiza import ROOT_KM_N, MycorrhizalParameters, potential_plant_n_uptake
+from .nitrogen import nitrification
+from .nitrogen_inputs import DEPOSITION_NH4_FRACTION
+from .numerics import OUT, FluxTable, transfer
+from .pools import VARIABLES, SoilState
+
+__all__ = ["SOIL_LAYER_DEPTH_M", "SOIL_MASS_KG_M2", "SoilBgcParameters", "SoilDrivers", "SoilFluxes", "step"]
+
+#: Depth of the bulk soil layer of the model, m (the "top metre" of soil carbon inventories).
+SOIL_LAYER_DEPTH_M = 1.0
+#: Mass of soil in the layer, kg m-2: bulk density 1.3 g cm-3 (a mineral-soil mean) over 1 m.
+SOIL_MASS_KG_M2 = 1300.0 * SOIL_LAYER_DEPTH_M
+#: 1 mg C per g soil in kg C m-2 of the layer.
+MG_G = 1e-3 * SOIL_MASS_KG_M2
+HOUR = 3600.0
+
+# MEND (Wang et al. 2013, Table 2) rates per hour at the 20 degC of its calibration, used at T_REF 25 degC.
+_MEND_VP, _MEND_VM, _MEND_VD, _MEND_MR, _MEND_EC = 2.5, 1.0, 5e-4, 2.8e-4, 0.47
+_MEND_PEP, _MEND_RE = 0.01, 1e-3
+
+
+@dataclass(frozen=True)
+class SoilBgcParameters:
+    """Parameters of the soil model; rates s-1 at 25 degC, amounts kg m-2 of the layer."""
+
+    #: Depolymerisation of labile litter per unit enzyme: MEND ``V_P`` 2.5 h-1.
+    vmax_labile_s: float = _MEND_VP / HOUR
+    #: Of recalcitrant litter: ``V_P`` x 3.9/14.8, CENTURY's structural / metabolic decay ratio (Parton et al. 1987).
+    vmax_recalcitrant_s: float = _MEND_VP * 3.9 / 14.8 / HOUR
+    #: Of mineral-associated organic matter by the R-enzymes: MEND ``V_M`` 1 h-1.
+    vmax_maom_s: float = _MEND_VM / HOUR
+    #: Half-saturation of litter depolymerisation, kg C m-2.  MEND's ``K_P`` (50 mg C g-1, 65 kg C m-2) belongs
+    #: to its particulate pool of ~10 mg C g-1; for litter, 0.5 kg C m-2 makes the first-order equivalent
+    #: ``vmax E_L / K`` of the labile litter at the steady enzyme pool of a ~0.1 kg C m-2 biomass equal to
+    #: CENTURY's metabolic decay rate, 14.8 yr-1 (Parton et al. 1987), as MIMICS calibrates its Vmax/Km to
+    #: litter-bag data (Wieder et al. 2014).
+    km_litter: float = 0.5
+    #: Half-saturation of MAOM depolymerisation: MEND ``K_M`` 250 mg C g-1.
+    km_maom: float = 250.0 * MG_G
+    #: Maximum specific DOM uptake by active microbes, 0.01 h-1: between MEND's calibrated
+    #: ``(V_D + m_R) / E_c`` = 1.66e-3 h-1, fitted for a biomass that is mostly inactive, and the
+    #: ``mu_max / Y`` ~ 0.2-0.6 h-1 of biomass growing on glucose (Blagodatsky et al. 2000, Soil Biol. Biochem.
+    #: 32, 1757); with maintenance and death at MEND's rates it lets a community of ~1-2 % of soil C persist
+    #: at DOC concentrations of tens of mg C L-1.
+    uptake_vmax_s: float = 0.01 / HOUR
+    #: Half-saturation of DOM uptake, kg C m-2 of the soluble DOM at the reaction site: 0.01 kg C m-2, i.e.
+    #: 33 mg C L-1 in the 300 L of water of the layer, within the 10-100 mg C L-1 of soil solutions (Kalbitz et
+    #: al. 2000, Soil Sci. 165, 277); MEND's 0.26 mg C g-1 (0.34 kg C m-2) refers to its larger DOC pool.
+    km_dom: float = 0.01
+    #: Microbial death: MEND ``(1 - p_EP - p_EM) m_R`` = 2.74e-4 h-1.
+    mortality_s: float = (1.0 - 2.0 * _MEND_PEP) * _MEND_MR / HOUR
+    #: Enzyme production per biomass C: MEND ``(p_EP + p_EM) m_R`` = 5.6e-6 h-1.
+    enzyme_production_s: float = 2.0 * _MEND_PEP * _MEND_MR / HOUR
+    #: Enzyme turnover: MEND ``r_E`` 1e-3 h-1.
+    enzyme_turnover_s: float = _MEND_RE / HOUR
+    #: Langmuir sorption of DOM to minerals: MEND ``K_ads`` = ``K_ba K_des`` = 6e-3 h-1, x ``(1 - MAOM/Q_max)``.
+    sorption_s: float = 6.0 * 1e-3 / HOUR
+    #: Desorption at full capacity, x ``MAOM / Q_max``, kg C m-2 s-1: 2.5e-4 mg C g-1 h-1.  MEND's ``K_des``
+    #: (1e-3) belongs to its fast adsorbed phase of capacity 1.7 mg C g-1; with the ~30x larger capacity of
+    #: the mineral-associated pool here it is scaled down so that MAOM turns over in ~20-30 years at 15 degC,
+    #: the fast-cycling fraction of radiocarbon-dated MAOM (Trumbore 2009, Annu. Rev. Earth Planet. Sci. 37,
+    #: 47), and the Langmuir equilibrium with DOC fills ~15 % of the capacity, the median saturation deficit
+    #: of Georgiou et al. (2022).
+    desorption_kg_m2_s: float = 2.5e-4 * MG_G / HOUR
+    #: MAOM capacity per kg of clay + silt, kg C kg-1: 86 mg C g-1 (Georgiou et al. 2022, Nat. Commun. 13, 3797).
+    maom_capacity_per_fines: float = 0.086
+    #: Occlusion of recalcitrant litter in aggregates, s-1, and aggregate breakdown, s-1: macroaggregate turnover
+    #: ~ 30-90 days (Six et al. 2000, Soil Biol. Biochem. 32, 2099; De Gryze et al. 2006, Eur. J. Soil Sci. 57,
+    #: 693): 60 days, with formation at the same rate so that about half the particulate matter is occluded.
+    aggregate_formation_s: float = 1.0 / (60.0 * 86400.0)
+    aggregate_breakdown_s: float = 1.0 / (60.0 * 86400.0)
+    #: Share of the enzymes on R when optimal allocation is off (``priming = False``).
+    fixed_alpha: float = 0.5
+    #: Optimal enzyme allocation on (priming emerges) or a fixed split.
+    priming: bool = True
+    #: Temperature-dependent physiological yield (Qiao et al. 2019) or the constant :data:`microbes.YIELD_C`.
+    temperature_cue: bool = True
+
+
+class SoilDrivers(NamedTuple):
+    """What the physics and vegetation give the soil for one step (per column)."""
+
+    #: Litter inputs, kg m-2 s-1: metabolic (to L) and structural (to R) C and N.
+    litter_met_c: np.ndarray
+    litter_met_n: np.ndarray
+    litter_str_c: np.ndarray
+    litter_str_n: np.ndarray
+    #: Atmospheric N deposition and biological N fixation, kg N m-2 s-1.
+    n_deposition: np.ndarray
+    n_fixation: np.ndarray
+    #: Layer-mean soil temperature, K; liquid water, m3 m-3; porosity, m3 m-3.
+    t_soil_k: np.ndarray
+    theta: np.ndarray
+    porosity: np.ndarray
+    #: Water drained out of the layer's bottom, kg m-2 s-1, and water held in the layer, kg m-2.
+    drainage: np.ndarray
+    water_kg_m2: np.ndarray
+    #: Clay + silt mass fraction, 0-1, and clay fraction.
+    fines: np.ndarray
+    clay: np.ndarray
+    #: Fine-root carbon, kg C m-2, and the plants' N demand over the step, kg N m-2.
+    root_c: np.ndarray
+    plant_n_demand: np.ndarray
+    mycorrhiza: MycorrhizalParameters
+
+
+class SoilFluxes(NamedTuple):
+    """Outcome of a step: amounts over the step, kg m-2 (C or N), per column."""
+
+    #: CO2 from the soil: microbial growth, overflow and maintenance respiration and ECM fungal respiration.
+    respiration_c: np.ndarray
+    overflow_respiration_c: np.ndarray
+    fungal_respiration_c: np.ndarray
+    #: N taken by plants: NH4+, NO3-, DON.
+    plant_nh4: np.ndarray
+    plant_no3: np.ndarray
+    plant_don: np.ndarray
+    leached_no3: np.ndarray
+    #: Gross N mineralisation (to NH4+) and immobilisation (from NH4+ and NO3-) by the microbes.
+    gross_mineralisation_n: np.ndarray
+    immobilisation_n: np.ndarray
+    nitrified_n: np.ndarray
+    #: Depolymerised C of L, R and MAOM.
+    depolymerised_l_c: np.ndarray
+    depolymerised_r_c: np.ndarray
+    depolymerised_maom_c: np.ndarray
+    #: Microbial uptake of DOC, effective CUE and enzyme allocation to R of this step.
+    uptake_c: np.ndarray
+    effective_cue: np.ndarray
+    alpha: np.ndarray
+    #: External inputs of the step (litter C; litter N + deposition + fixation).
+    input_c: np.ndarray
+    input_n: np.ndarray
+    #: Gross outflow of every state variable over the step, ``(nvar, ncolumn)`` (for the spin-up).
+    outflow: np.ndarray
+
+
+# --- State rows and flux tables ---------------------------------------------------------------------------
+
+_ROW = {v: i for i, v in enumerate(VARIABLES)}
+_NV = len(VARIABLES)
+# staging rows after the state: microbial uptake of DOC, of DON and of mineral N
+UP_C, UP_N, UP_MIN = _NV, _NV + 1, _NV + 2
+_NROW = _NV + 3
+
+
+def _r(name):
+    return _ROW[name]
+
+
+L_C, L_N = _r("litter_labile_c"), _r("litter_labile_n")
+R_C, R_N = _r("litter_recalcitrant_c"), _r("litter_recalcitrant_n")
+D_C, D_N = _r("dom_c"), _r("dom_n")
+B_C, B_N = _r("microbes_active_c"), _r("microbes_active_n")
+EL_C, EL_N = _r("enzyme_labile_c"), _r("enzyme_labile_n")
+ER_C, ER_N = _r("enzyme_recalcitrant_c"), _r("enzyme_recalcitrant_n")
+M_C, M_N = _r("maom_c"), _r("maom_n")
+A_C, A_N = _r("aggregate_c"), _r("aggregate_n")
+NH4, NO3 = _r("nh4_n"), _r("no3_n")
+
+# Stage A: (source, target) per flux, by process; C and N of one process share a group.
+_STAGE_A = [
+    ("dep_l", [(L_C, D_C), (L_N, D_N)]),
+    ("dep_r", [(R_C, D_C), (R_N, D_N)]),
+    ("dep_m", [(M_C, D_C), (M_N, D_N)]),
+    ("sorption", [(D_C, M_C), (D_N, M_N)]),
+    ("desorption", [(M_C, D_C), (M_N, D_N)]),
+    ("agg_form", [(R_C, A_C), (R_N, A_N)]),
+    ("agg_break", [(A_C, R_C), (A_N, R_N)]),
+    ("uptake", [(D_C, UP_C), (D_N, UP_N)]),
+    ("ecm", [(D_C, OUT), (D_N, OUT)]),
+    ("imm_nh4", [(NH4, UP_MIN)]),
+    ("imm_no3", [(NO3, UP_MIN)]),
+    ("plant_nh4", [(NH4, OUT)]),
+    ("plant_no3", [(NO3, OUT)]),
+    ("nitrification", [(NH4, NO3)]),
+    ("leaching", [(NO3, OUT)]),
+    ("enz_l", [(EL_C, D_C), (EL_N, D_N)]),
+    ("enz_r", [(ER_C, D_C), (ER_N, D_N)]),
+    ("death", [(B_C, D_C), (B_N, D_N), (B_C, M_C), (B_N, M_N)]),
+]
+# Stage B: microbial metabolism, computed exactly from the staging rows.
+_STAGE_B = [
+    ("resp_uptake", [(UP_C, OUT)]),
+    ("growth_c", [(UP_C, B_C)]),
+    ("growth_n", [(UP_N, B_N)]),
+    ("mineralised", [(UP_N, NH4)]),
+    ("immobilised", [(UP_MIN, B_N)]),
+    ("unused_nh4", [(UP_MIN, NH4)]),
+    ("unused_no3", [(UP_MIN, NO3)]),
+    ("starvation", [(B_C, OUT), (B_N, NH4)]),
+    ("enz_prod_l", [(B_C, EL_C), (B_N, EL_N)]),
+    ("enz_prod_r", [(B_C, ER_C), (B_N, ER_N)]),
+]
+
+
+def _table(stage):
+    triples, index = [], {}
+    for g, (name, pairs) in enumerate(stage):
+        index[name] = len(triples)
+        triples += [(s, t, g) for s, t in pairs]
+    return FluxTable.build(triples, nrow=_NROW), index
+
+
+TABLE_A, _IA = _table(_STAGE_A)
+TABLE_B, _IB = _table(_STAGE_B)
+
+
+def _ratio(num, den):
+    return np.divide(num, den, out=np.zeros(np.broadcast(num, den).shape), where=den > 0.0)
+
+
+def _cn(c, n):
+    """C:N of a pool, infinite where it holds no N or no C (its products then bring no N)."""
+    return np.divide(c, n, out=np.full(np.shape(c), np.inf), where=(n > 0.0) & (c > 0.0))
+
+
+def maom_capacity(fines, params: SoilBgcParameters = SoilBgcParameters()):
+    """Langmuir capacity of the layer's minerals for organic C, kg C m-2 (``c_max x fines x soil mass``)."""
+    return params.maom_capacity_per_fines * np.asarray(fines, dtype=float) * SOIL_MASS_KG_M2
+
+
+def step(state: SoilState, drivers: SoilDrivers, dt: float, params: SoilBgcParameters = SoilBgcParameters(),
+         ) -> SoilFluxes:
+    """Advance every column by ``dt`` s (``state`` updated in place); returns the step's fluxes.
+
+    Books per column, to rounding: ``total C after = before + input_c - respiration_c``;
+    ``total N after = before + input_n - plant uptake - leached_no3``.
+    """
+    d = drivers
+    p = params
+    v = state.values
+    ncol = v.shape[1]
+    # --- external inputs arrive at the start of the step
+    v[L_C] += d.litter_met_c * dt
+    v[L_N] += d.litter_met_n * dt
+    v[R_C] += d.litter_str_c * dt
+    v[R_N] += d.litter_str_n * dt
+    dep = d.n_deposition * dt
+    dep_nh4 = DEPOSITION_NH4_FRACTION * dep
+    v[NH4] += dep_nh4 + d.n_fixation * dt
+    v[NO3] += dep - dep_nh4
+    input_c = (d.litter_met_c + d.litter_str_c) * dt
+    input_n = (d.litter_met_n + d.litter_str_n + d.n_fixation) * dt + dep
+
+    # --- environment
+    f_t = kinetics.arrhenius_factor(d.t_soil_k, kinetics.VMAX_ACTIVATION_ENERGY_J_MOL)
+    o2 = kinetics.oxygen_limitation(kinetics.damm_oxygen(d.theta, d.porosity))
+    o2_ref = kinetics.oxygen_limitation(kinetics.DAMM_O2_AIR)
+    soluble = kinetics.damm_soluble_substrate(v[D_C], d.theta, d.porosity, p_soluble=1.0)
+    yield_c = microbes.cue_temperature(d.t_soil_k) if p.temperature_cue else microbes.YIELD_C
+
+    # --- stage A proposals, kg m-2 over the step
+    vl, vr, vm = p.vmax_labile_s * f_t, p.vmax_recalcitrant_s * f_t, p.vmax_maom_s * f_t
+    dep_l = kinetics.equilibrium_chemistry_rate(vl, v[EL_C], v[L_C], p.km_litter) * dt
+    dep_r = kinetics.equilibrium_chemistry_rate(vr, v[ER_C], v[R_C], p.km_litter) * dt
+    dep_m = kinetics.equilibrium_chemistry_rate(vm, v[ER_C], v[M_C], p.km_maom) * dt
+    capacity = maom_capacity(d.fines, p)
+    filled = np.clip(_ratio(v[M_C], capacity), 0.0, 1.0)
+    sorb = p.sorption_s * v[D_C] * (1.0 - filled) * dt
+    desorb = p.desorption_kg_m2_s * filled * dt
+    agg_form = p.aggregate_formation_s * v[R_C] * dt
+    agg_break = p.aggregate_breakdown_s * v[A_C] * dt
+    uptake = p.uptake_vmax_s * f_t * v[B_C] * _ratio(soluble, p.km_dom + soluble) * (o2 / o2_ref) * dt
+    dom_nc = _ratio(v[D_N], v[D_C])
+    # the microbes bid for the mineral N that growth on this uptake could need, up to their transport
+    # capacity (the kinetics of their DOC uptake at the biomass C:N, half-saturated like plant roots);
+    # what growth does not use returns
+    mineral = v[NH4] + v[NO3]
+    n_capacity = (p.uptake_vmax_s * f_t * v[B_C] / microbes.THETA_B) * _ratio(mineral, ROOT_KM_N + mineral) * dt
+    # (growth is what the uptake leaves after maintenance, which is paid first)
+    maintenance = v[B_C] * -np.expm1(-microbes.MAINTENANCE_RATE_REF * f_t * dt)
+    growth_c = yield_c * np.maximum(uptake - maintenance, 0.0)
+    n_bid = np.minimum(np.maximum(growth_c / microbes.THETA_B - uptake * dom_nc, 0.0), n_capacity)
+    bid_nh4 = n_bid * _ratio(v[NH4], mineral)
+    plant = potential_plant_n_uptake(d.plant_n_demand, d.root_c, v[NH4], v[NO3], v[D_C], v[D_N], d.t_soil_k,
+                                     d.mycorrhiza, dt)
+    nitrified = nitrification(v[NH4], d.t_soil_k, _ratio(d.theta, d.porosity), dt)
+    leached = nitrate_leaching(v[NO3], d.drainage, d.water_kg_m2, dt)
+    enz_l = v[EL_C] * -np.expm1(-p.enzyme_turnover_s * dt)
+    enz_r = v[ER_C] * -np.expm1(-p.enzyme_turnover_s * dt)
+    death = microbes.mortality(v[B_C], v[B_N], p.mortality_s * f_t, dt=dt,
+                               fraction_protected=microbes.protected_necromass_fraction(d.clay))
+
+    prop = np.zeros((len(TABLE_A.source), ncol))
+
+    def put(name, *amounts):
+        i = _IA[name]
+        for k, a in enumerate(amounts):
+            prop[i + k] = a
+
+    l_nc, r_nc, m_nc, a_nc = (_ratio(v[n], v[c]) for c, n in ((L_C, L_N), (R_C, R_N), (M_C, M_N), (A_C, A_N)))
+    put("dep_l", dep_l, dep_l * l_nc)
+    put("dep_r", dep_r, dep_r * r_nc)
+    put("dep_m", dep_m, dep_m * m_nc)
+    put("sorption", sorb, sorb * dom_nc)
+    put("desorption", desorb, desorb * m_nc)
+    put("agg_form", agg_form, agg_form * r_nc)
+    put("agg_break", agg_break, agg_break * a_nc)
+    put("uptake", uptake, uptake * dom_nc)
+    put("ecm", plant.doc, plant.don)
+    put("imm_nh4", bid_nh4)
+    put("imm_no3", n_bid - bid_nh4)
+    put("plant_nh4", plant.nh4)
+    put("plant_no3", plant.no3)
+    put("nitrification", nitrified)
+    put("leaching", leached)
+    put("enz_l", enz_l, enz_l * _ratio(v[EL_N], v[EL_C]))
+    put("enz_r", enz_r, enz_r * _ratio(v[ER_N], v[ER_C]))
+    put("death", death.to_dom_c, death.to_dom_n, death.to_protected_c, death.to_protected_n)
+
+    ext = np.zeros((_NROW, ncol))
+    ext[:_NV] = v
+    a = transfer(ext, TABLE_A, np.maximum(prop, 0.0))
+    ext, moved = a.values, a.moved
+
+    def got(name, k=0):
+        return moved[_IA[name] + k]
+
+    # --- stage B: metabolism of the uptake
+    up_c, up_n, up_min = ext[UP_C], ext[UP_N], ext[UP_MIN]
+    maint = microbes.maintenance_respiration(ext[B_C], microbes.MAINTENANCE_RATE_REF, f_t, dt=dt, available_c=up_c,
+                                             biomass_n=ext[B_N])
+    growth = microbes.co_limited_growth(maint.remaining_uptake_c, up_n, up_min, yield_c, microbes.THETA_B)
+    enzyme_made = maint.biomass_c * -np.expm1(-p.enzyme_production_s * f_t * dt)
+    b_nc = _ratio(maint.biomass_n, maint.biomass_c)
+    # allocation that maximises growth on what the enzymes would release now (SESAM-type optimality)
+    if p.priming:
+        e_total = ext[EL_C] + ext[ER_C]
+        alpha = enzymes.optimal_enzyme_allocation(
+            e_total, ext[L_C], ext[R_C], _cn(ext[L_C], ext[L_N]), _cn(ext[R_C], ext[R_N]), vl, vr,
+            p.km_litter, p.km_litter,
+            up_c / dt, (up_n + n_capacity) / dt, yield_c, microbes.THETA_B,
+            second_r=(ext[M_C], _cn(ext[M_C], ext[M_N]), vm, p.km_maom))
+    else:
+        alpha = np.full(ncol, p.fixed_alpha)
+    made_r = alpha * enzyme_made
+    made_l = enzyme_made - made_r
+    # mineral N bid but not immobilised returns to the pools it came from
+    unused = up_min - growth.n_immobilised
+    from_nh4 = _ratio(got("imm_nh4"), got("imm_nh4") + got("imm_no3"))
+    resp_uptake = maint.from_uptake_c + growth.growth_respiration_c + growth.overflow_respiration_c
+    propb = np.zeros((len(TABLE_B.source), ncol))
+    rows = {
+        "resp_uptake": (resp_uptake,),
+        "growth_c": (growth.growth_c,),
+        "growth_n": (growth.growth_n - growth.n_immobilised,),
+        "mineralised": (growth.n_mineralised,),
+        "immobilised": (growth.n_immobilised,),
+        "unused_nh4": (unused * from_nh4,),
+        "unused_no3": (unused - unused * from_nh4,),
+        "starvation": (maint.from_biomass_c, maint.n_mineralised),
+        "enz_prod_l": (made_l, made_l * b_nc),
+        "enz_prod_r": (made_r, made_r * b_nc),
+    }
+    for name, amounts in rows.items():
+        for k, amount in enumerate(amounts):
+            propb[_IB[name] + k] = amount
+    b = transfer(ext, TABLE_B, np.maximum(propb, 0.0))
+    ext, mb = b.values, b.moved
+    # what is left in the staging rows is rounding: its C is respired, its N returns to NH4+
+    rest_c = ext[UP_C]
+    ext[NH4] += ext[UP_N] + ext[UP_MIN]
+    v[:] = ext[:_NV]
+
+    def gotb(name, k=0):
+        return mb[_IB[name] + k]
+
+    fungal = got("ecm", 0)
+    respiration = gotb("resp_uptake") + gotb("starvation") + fungal + rest_c
+    overflow = growth.overflow_respiration_c * _ratio(gotb("resp_uptake"), resp_uptake)
+    return SoilFluxes(
+        respiration_c=respiration,
+        overflow_respiration_c=overflow,
+        fungal_respiration_c=fungal,
+        plant_nh4=got("plant_nh4"),
+        plant_no3=got("plant_no3"),
+        plant_don=got("ecm", 1),
+        leached_no3=got("leaching"),
+        gross_mineralisation_n=gotb("mineralised") + gotb("starvation", 1),
+        immobilisation_n=gotb("immobilised"),
+        nitrified_n=got("nitrification"),
+        depolymerised_l_c=got("dep_l"),
+        depolymerised_r_c=got("dep_r"),
+        depolymerised_maom_c=got("dep_m"),
+        uptake_c=got("uptake"),
+        effective_cue=np.where(got("uptake") > 0, _ratio(gotb("growth_c"), got("uptake")), yield_c),
+        alpha=alpha,
+        input_c=input_c,
+        input_n=input_n,
+        outflow=(TABLE_A.outflow @ moved)[:_NV] + (TABLE_B.outflow @ mb)[:_NV],
+    )

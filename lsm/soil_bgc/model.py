@@ -1,0 +1,163 @@
+"""The soil model of the land component: drivers from the physics and vegetation, state, spin-up.
+
+:class:`SoilModel` holds the soil pools of every tile (one bulk layer of the
+top metre, :mod:`lsm.soil_bgc.pools`), builds the drivers of
+:func:`lsm.soil_bgc.column.step` from the land's soil physics and
+vegetation fluxes, and keeps what the land's books, restart, history and
+semi-analytic spin-up need.  The land component calls :meth:`step` once per
+coupling interval, after the vegetation.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from . import column
+from .mycorrhiza import mixed_parameters
+from .nitrogen_inputs import biological_n_fixation
+from .pools import C_ROWS, N_ROWS, VARIABLES, SoilState
+
+__all__ = ["SoilModel", "SoilStep", "SLOW_POOLS", "cold_start"]
+
+SECONDS_PER_YEAR = 365.0 * 86400.0
+DENSITY_WATER = 1000.0
+#: Time scale of the running mean NPP that sets biological N fixation, s (one year).
+NPP_MEAN_TIME_S = SECONDS_PER_YEAR
+#: Pools whose slow turnover the semi-analytic spin-up jumps to steady state (C and N together).
+SLOW_POOLS = ("litter_recalcitrant", "maom", "aggregate")
+_ROW = {v: i for i, v in enumerate(VARIABLES)}
+_SLOW_C_ROWS = np.array([_ROW[f"{p}_c"] for p in SLOW_POOLS])
+
+
+class SoilStep(NamedTuple):
+    """What one step gives back to the land, per tile."""
+
+    #: Heterotrophic respiration (all CO2 from the soil model), kg C m-2 s-1.
+    rh: np.ndarray
+    #: Plant N uptake over the step, kg N m-2.
+    plant_n_uptake: np.ndarray
+    fluxes: column.SoilFluxes
+    #: Deposition and fixation over the step, kg N m-2.
+    deposition_n: np.ndarray
+    fixation_n: np.ndarray
+
+
+def cold_start(ntile: int, soil_c_kg_m2: float) -> SoilState:
+    """A state with ``soil_c_kg_m2`` of organic C laid out as a mature soil would hold it (C:N 10).
+
+    90 % mineral-associated, 4 % recalcitrant litter, 2 % aggregate-occluded,
+    1.5 % microbial biomass at its C:N, enzymes a 0.5 % of the biomass split
+    evenly, the rest labile litter and DOM; mineral N 1 g N m-2 as NH4+ and
+    NO3-.  Only a start: the spin-up finds the steady state.
+    """
+    from .microbes import THETA_B
+
+    s = SoilState.zeros(ntile)
+    c = float(soil_c_kg_m2)
+    shares = {"maom": 0.9, "litter_recalcitrant": 0.04, "aggregate": 0.02, "microbes_active": 0.015,
+              "litter_labile": 0.02, "dom": 0.005}
+    for pool, share in shares.items():
+        s.c(pool)[:] = share * c
+        s.n(pool)[:] = share * c / (THETA_B if pool == "microbes_active" else 10.0)
+    for pool in ("enzyme_labile", "enzyme_recalcitrant"):
+        s.c(pool)[:] = 0.0025 * shares["microbes_active"] * c
+        s.n(pool)[:] = s.c(pool) / THETA_B
+    s.n("nh4")[:] = 0.5e-3
+    s.n("no3")[:] = 0.5e-3
+    return s
+
+
+class SoilModel:
+    """Soil pools and drivers of the land's tiles (see the module docstring)."""
+
+    def __init__(self, state: SoilState, *, ecm_fraction, sand, clay, params: column.SoilBgcParameters,
+                 nlayer_top: int, dz):
+        self.state = state
+        self.params = params
+        self.mycorrhiza = mixed_parameters(ecm_fraction)
+        self.fines = 1.0 - np.asarray(sand, dtype=float)
+        self.clay = np.asarray(clay, dtype=float)
+        dz = np.asarray(dz, dtype=float)
+        if abs(dz[:nlayer_top].sum() - column.SOIL_LAYER_DEPTH_M) > 1e-9:
+            raise ValueError(f"the top {nlayer_top} soil layers must span {column.SOIL_LAYER_DEPTH_M} m")
+        self.nlayer = nlayer_top
+        self.weights = (dz[:nlayer_top] / dz[:nlayer_top].sum())[:, None]
+        self.dz_top = dz[:nlayer_top, None]
+        self.npp_annual = np.zeros(state.values.shape[1])
+        self.sasu: dict | None = None
+
+    def step(self, dt: float, veg_fluxes, root_c, plant_n_demand, t_soil_k, theta, porosity,
+             vertical_flux, n_deposition) -> SoilStep:
+        """One step: drivers from the layers' physics (``(nlayer, ntile)`` arrays), the vegetation and the
+        N deposition from the atmosphere (kg N m-2 s-1)."""
+        k = self.nlayer
+        vf = veg_fluxes
+        decay = np.exp(-dt / NPP_MEAN_TIME_S)
+        self.npp_annual = self.npp_annual * decay + vf.npp * (1.0 - decay)
+        fixation = biological_n_fixation(self.npp_annual)
+        theta_top = theta[:k]
+        drivers = column.SoilDrivers(
+            litter_met_c=vf.litter_met_c, litter_met_n=vf.litter_met_n,
+            litter_str_c=vf.litter_str_c, litter_str_n=vf.litter_str_n,
+            n_deposition=n_deposition, n_fixation=fixation,
+            t_soil_k=np.sum(self.weights * t_soil_k[:k], axis=0),
+            theta=np.sum(self.weights * theta_top, axis=0),
+            porosity=np.sum(self.weights * porosity[:k], axis=0),
+            drainage=np.maximum(vertical_flux[k], 0.0),
+            water_kg_m2=np.sum(theta_top * self.dz_top, axis=0) * DENSITY_WATER,
+            fines=self.fines, clay=self.clay, root_c=root_c, plant_n_demand=plant_n_demand,
+            mycorrhiza=self.mycorrhiza)
+        f = column.step(self.state, drivers, dt, self.params)
+        if self.sasu is not None:
+            self._sasu_accumulate(dt, f)
+        uptake = f.plant_nh4 + f.plant_no3 + f.plant_don
+        return SoilStep(f.respiration_c / dt, uptake, f, n_deposition * dt, fixation * dt)
+
+    # ------------------------------------------------------------------ books
+    def carbon_kg_m2(self) -> np.ndarray:
+        return self.state.values[C_ROWS].sum(axis=0)
+
+    def nitrogen_kg_m2(self) -> np.ndarray:
+        return self.state.values[N_ROWS].sum(axis=0)
+
+    # ------------------------------------------------------- semi-analytic spin-up
+    def sasu_begin(self) -> None:
+        """Start accumulating the mean and the gross losses of the slow pools' carbon."""
+        n = self.state.values.shape[1]
+        self.sasu = {"time": 0.0, "start": self._slow_c().copy(), "mean": np.zeros((len(SLOW_POOLS), n)),
+                     "loss": np.zeros((len(SLOW_POOLS), n))}
+
+    def _slow_c(self) -> np.ndarray:
+        return self.state.values[_SLOW_C_ROWS]
+
+    def _sasu_accumulate(self, dt, f: column.SoilFluxes) -> None:
+        acc = self.sasu
+        acc["time"] += dt
+        acc["mean"] += self._slow_c() * dt
+        acc["loss"] += f.outflow[_SLOW_C_ROWS]
+
+    def sasu_apply(self) -> tuple[np.ndarray, np.ndarray]:
+        """Set the slow pools to the steady state of the accumulated period; returns the C and N change, kg m-2.
+
+        As for the vegetation's wood (:meth:`lsm.component.LandComponent.sasu_apply`):
+        steady state = mean x (loss + change) / loss per pool, the N of each
+        pool scaled with its C so its C:N is kept.  The pools feed each other
+        (recalcitrant litter and aggregates exchange; MAOM's sorption depends
+        on DOM), so each cycle moves towards the joint steady state and a few
+        cycles converge.
+        """
+        acc, self.sasu = self.sasu, None
+        if acc is None or acc["time"] <= 0:
+            raise RuntimeError("sasu_apply() needs sasu_begin() and at least one step")
+        before_c, before_n = self.carbon_kg_m2(), self.nitrogen_kg_m2()
+        pool = self._slow_c()
+        mean = acc["mean"] / acc["time"]
+        inflow = np.maximum(acc["loss"] + pool - acc["start"], 0.0)
+        steady = np.divide(mean * inflow, acc["loss"], out=pool.copy(), where=acc["loss"] > 0)
+        scale = np.divide(steady, pool, out=np.ones_like(pool), where=pool > 0)
+        for i, name in enumerate(SLOW_POOLS):  # three named pools at the end of a spin-up cycle
+            self.state.c(name)[:] = np.where(pool[i] > 0, steady[i], pool[i])
+            self.state.n(name)[:] = self.state.n(name) * scale[i]
+        return self.carbon_kg_m2() - before_c, self.nitrogen_kg_m2() - before_n

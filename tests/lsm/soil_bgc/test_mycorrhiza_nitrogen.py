@@ -1,0 +1,55 @@
+"""Plant N uptake by mycorrhizal type, N inputs, nitrification and nitrate leaching."""
+
+import numpy as np
+import pytest
+
+from lsm.soil_bgc.leaching import nitrate_leaching
+from lsm.soil_bgc.mycorrhiza import AM, ECM, ROOT_KM_N, mixed_parameters, potential_plant_n_uptake
+from lsm.soil_bgc.nitrogen import nitrification
+from lsm.soil_bgc.nitrogen_inputs import G_M2_YR, biological_n_fixation
+
+HOUR = 3600.0
+
+
+def _uptake(ecm, demand, nh4=1e-3, no3=1e-3, dom_c=0.01, dom_n=1e-3, root=0.2, t=298.15):
+    return potential_plant_n_uptake(np.array([demand]), root, nh4, no3, dom_c, dom_n, t,
+                                    mixed_parameters(np.array([ecm])), HOUR)
+
+
+def test_am_takes_mineral_n_only_and_ecm_also_organic_n():
+    am, ecm = _uptake(0.0, 1.0), _uptake(1.0, 1.0)
+    assert am.don[0] == 0.0 and am.doc[0] == 0.0
+    assert ecm.don[0] > 0.0
+    assert ecm.doc[0] == pytest.approx(ecm.don[0] * 10.0, rel=1e-12)  # carried at the DOM C:N
+    assert AM.vmax_organic == 0.0 < ECM.vmax_organic
+
+
+def test_uptake_meets_the_demand_when_capacity_allows_and_shares_it_by_capacity():
+    small = _uptake(0.0, 1e-9)
+    assert small.nh4[0] + small.no3[0] == pytest.approx(1e-9, rel=1e-12)
+    assert small.nh4[0] == pytest.approx(small.no3[0], rel=1e-12)  # equal pools, equal capacities
+    big = _uptake(0.0, 1.0)  # capacity-limited: Michaelis-Menten in each pool, linear in root carbon
+    expected = AM.vmax_mineral * 0.2 * 1e-3 / (ROOT_KM_N + 1e-3) * HOUR
+    assert big.nh4[0] == pytest.approx(expected, rel=1e-12)
+    assert _uptake(0.0, 1.0, root=0.0).nh4[0] == 0.0
+
+
+def test_biological_fixation_follows_the_clm4_relation():
+    npp = np.array([0.0, 500.0, 1e5]) * G_M2_YR
+    bnf = biological_n_fixation(npp) / G_M2_YR
+    np.testing.assert_allclose(bnf, [0.0, 1.8 * (1 - np.exp(-1.5)), 1.8], rtol=1e-12)
+    assert biological_n_fixation(-1.0) == 0.0
+
+
+def test_nitrification_stops_in_frozen_soil_and_never_exceeds_the_pool():
+    nh4 = np.full(3, 1e-3)
+    got = nitrification(nh4, np.array([263.15, 288.15, 308.15]), np.full(3, 0.6), 1e9)
+    assert got[0] == 0.0 and np.all(got <= nh4) and got[2] > 0.0
+    fast = nitrification(nh4, np.full(3, 298.15), np.full(3, 0.6), 86400.0)
+    assert fast[0] == pytest.approx(1e-3 * -np.expm1(-0.1 * (-0.06 + 0.13 * np.exp(1.75))), rel=1e-12)
+
+
+def test_leaching_carries_the_drained_fraction_of_nitrate():
+    no3 = np.full(3, 2e-3)
+    got = nitrate_leaching(no3, np.array([0.0, 1e-5, 1.0]), np.full(3, 300.0), 3600.0)
+    np.testing.assert_allclose(got, [0.0, 2e-3 * 1e-5 * 3600 / 300, 2e-3], rtol=1e-12)
