@@ -198,6 +198,10 @@ UP_C, UP_N, UP_MIN = _NV, _NV + 1, _NV + 2
 _NROW = _NV + 3
 
 
+#: DAMM O2 limitation of dry, fully aerated soil: uptake is 1 x its rate there.
+_O2_LIMITATION_DRY = float(kinetics.oxygen_limitation(kinetics.DAMM_O2_AIR))
+
+
 def _r(name):
     return _ROW[name]
 
@@ -260,6 +264,22 @@ TABLE_A, _IA = _table(_STAGE_A)
 TABLE_B, _IB = _table(_STAGE_B)
 
 
+def _proposals(stage, amounts: dict) -> np.ndarray:
+    """Stack the amounts of every process of ``stage`` into the ``(nflux, ncolumn)`` array of its table.
+
+    ``amounts[name]`` holds one array per flux of the process, in the order of
+    the stage declaration; negative rounding residues are floored at zero.
+    """
+    rows = [a for name, pairs in stage for a in _check(name, amounts[name], len(pairs))]
+    return np.maximum(np.stack(rows), 0.0)
+
+
+def _check(name, arrays, n):
+    if len(arrays) != n:
+        raise ValueError(f"soil process {name!r} needs {n} amounts, got {len(arrays)}")
+    return arrays
+
+
 def _ratio(num, den):
     return np.divide(num, den, out=np.zeros(np.broadcast(num, den).shape), where=den > 0.0)
 
@@ -300,7 +320,6 @@ def step(state: SoilState, drivers: SoilDrivers, dt: float, params: SoilBgcParam
     # --- environment
     f_t = kinetics.arrhenius_factor(d.t_soil_k, kinetics.VMAX_ACTIVATION_ENERGY_J_MOL)
     o2 = kinetics.oxygen_limitation(kinetics.damm_oxygen(d.theta, d.porosity))
-    o2_ref = kinetics.oxygen_limitation(kinetics.DAMM_O2_AIR)
     soluble = kinetics.damm_soluble_substrate(v[D_C], d.theta, d.porosity, p_soluble=1.0)
     yield_c = microbes.cue_temperature(d.t_soil_k) if p.temperature_cue else microbes.YIELD_C
 
@@ -315,7 +334,7 @@ def step(state: SoilState, drivers: SoilDrivers, dt: float, params: SoilBgcParam
     desorb = p.desorption_kg_m2_s * filled * dt
     agg_form = p.aggregate_formation_s * v[R_C] * dt
     agg_break = p.aggregate_breakdown_s * v[A_C] * dt
-    uptake = p.uptake_vmax_s * f_t * v[B_C] * _ratio(soluble, p.km_dom + soluble) * (o2 / o2_ref) * dt
+    uptake = p.uptake_vmax_s * f_t * v[B_C] * _ratio(soluble, p.km_dom + soluble) * (o2 / _O2_LIMITATION_DRY) * dt
     dom_nc = _ratio(v[D_N], v[D_C])
     # the microbes bid for the mineral N that growth on this uptake could need, up to their transport
     # capacity (the kinetics of their DOC uptake at the biomass C:N, half-saturated like plant roots);
@@ -336,36 +355,31 @@ def step(state: SoilState, drivers: SoilDrivers, dt: float, params: SoilBgcParam
     death = microbes.mortality(v[B_C], v[B_N], p.mortality_s * f_t, dt=dt,
                                fraction_protected=microbes.protected_necromass_fraction(d.clay))
 
-    prop = np.zeros((len(TABLE_A.source), ncol))
-
-    def put(name, *amounts):
-        i = _IA[name]
-        for k, a in enumerate(amounts):
-            prop[i + k] = a
-
     l_nc, r_nc, m_nc, a_nc = (_ratio(v[n], v[c]) for c, n in ((L_C, L_N), (R_C, R_N), (M_C, M_N), (A_C, A_N)))
-    put("dep_l", dep_l, dep_l * l_nc)
-    put("dep_r", dep_r, dep_r * r_nc)
-    put("dep_m", dep_m, dep_m * m_nc)
-    put("sorption", sorb, sorb * dom_nc)
-    put("desorption", desorb, desorb * m_nc)
-    put("agg_form", agg_form, agg_form * r_nc)
-    put("agg_break", agg_break, agg_break * a_nc)
-    put("uptake", uptake, uptake * dom_nc)
-    put("ecm", plant.doc, plant.don)
-    put("imm_nh4", bid_nh4)
-    put("imm_no3", n_bid - bid_nh4)
-    put("plant_nh4", plant.nh4)
-    put("plant_no3", plant.no3)
-    put("nitrification", nitrified)
-    put("leaching", leached)
-    put("enz_l", enz_l, enz_l * _ratio(v[EL_N], v[EL_C]))
-    put("enz_r", enz_r, enz_r * _ratio(v[ER_N], v[ER_C]))
-    put("death", death.to_dom_c, death.to_dom_n, death.to_protected_c, death.to_protected_n)
+    prop = _proposals(_STAGE_A, {
+        "dep_l": (dep_l, dep_l * l_nc),
+        "dep_r": (dep_r, dep_r * r_nc),
+        "dep_m": (dep_m, dep_m * m_nc),
+        "sorption": (sorb, sorb * dom_nc),
+        "desorption": (desorb, desorb * m_nc),
+        "agg_form": (agg_form, agg_form * r_nc),
+        "agg_break": (agg_break, agg_break * a_nc),
+        "uptake": (uptake, uptake * dom_nc),
+        "ecm": (plant.doc, plant.don),
+        "imm_nh4": (bid_nh4,),
+        "imm_no3": (n_bid - bid_nh4,),
+        "plant_nh4": (plant.nh4,),
+        "plant_no3": (plant.no3,),
+        "nitrification": (nitrified,),
+        "leaching": (leached,),
+        "enz_l": (enz_l, enz_l * _ratio(v[EL_N], v[EL_C])),
+        "enz_r": (enz_r, enz_r * _ratio(v[ER_N], v[ER_C])),
+        "death": (death.to_dom_c, death.to_dom_n, death.to_protected_c, death.to_protected_n),
+    })
 
     ext = np.zeros((_NROW, ncol))
     ext[:_NV] = v
-    a = transfer(ext, TABLE_A, np.maximum(prop, 0.0))
+    a = transfer(ext, TABLE_A, prop)
     ext, moved = a.values, a.moved
 
     def got(name, k=0):
@@ -394,8 +408,7 @@ def step(state: SoilState, drivers: SoilDrivers, dt: float, params: SoilBgcParam
     unused = up_min - growth.n_immobilised
     from_nh4 = _ratio(got("imm_nh4"), got("imm_nh4") + got("imm_no3"))
     resp_uptake = maint.from_uptake_c + growth.growth_respiration_c + growth.overflow_respiration_c
-    propb = np.zeros((len(TABLE_B.source), ncol))
-    rows = {
+    propb = _proposals(_STAGE_B, {
         "resp_uptake": (resp_uptake,),
         "growth_c": (growth.growth_c,),
         "growth_n": (growth.growth_n - growth.n_immobilised,),
@@ -406,11 +419,8 @@ def step(state: SoilState, drivers: SoilDrivers, dt: float, params: SoilBgcParam
         "starvation": (maint.from_biomass_c, maint.n_mineralised),
         "enz_prod_l": (made_l, made_l * b_nc),
         "enz_prod_r": (made_r, made_r * b_nc),
-    }
-    for name, amounts in rows.items():
-        for k, amount in enumerate(amounts):
-            propb[_IB[name] + k] = amount
-    b = transfer(ext, TABLE_B, np.maximum(propb, 0.0))
+    })
+    b = transfer(ext, TABLE_B, propb)
     ext, mb = b.values, b.moved
     # what is left in the staging rows is rounding: its C is respired, its N returns to NH4+
     rest_c = ext[UP_C]

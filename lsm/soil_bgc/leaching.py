@@ -4,8 +4,9 @@ Nitrate is not held by the (mostly negatively charged) soil exchange sites,
 so it moves with the soil water: the amount leaving over a step is the
 layer's NO3- times the fraction of its water that drains,
 ``L = NO3 min(q dt / W, 1)`` with ``q`` the drainage (kg m-2 s-1) and ``W``
-the water in the layer (kg m-2): CLM4.5 (Oleson et al. 2013, NCAR/TN-503+STR,
-eq. 15.x, soluble fraction 1 for NO3-).  NH4+ is adsorbed and not leached.
+the water in the layer (kg m-2): CLM4.5 (Oleson et al. 2013, NCAR/TN-503+STR, the
+nitrate leaching of its nitrification-denitrification chapter, soluble
+fraction 1 for NO3-).  NH4+ is adsorbed and not leached.
 The split against denitrification and the leaching of dissolved organic
 matter to rivers follow with the nitrogen-gas issue.
 """

@@ -51,9 +51,10 @@ Parameters
   acids: ECM roots take glycine and glutamine at rates similar to NH4+
   (Persson & Nasholm 2001, Physiol. Plant. 113, 352; Nasholm et al. 2009,
   New Phytol. 182, 31).
-- :data:`ECM_DON_KM`: the half-saturation of dissolved organic C of the
-  microbes' uptake (MEND ``K_D``), so that fungi and saprotrophs meet DON on
-  equal kinetic terms: competition, not a prescribed advantage.
+- :data:`ECM_DON_KM_C`: 0.01 kg C m-2, the half-saturation of the
+  saprotrophs' DOC uptake (``SoilBgcParameters.km_dom`` of the column), so
+  that fungi and saprotrophs meet DON on equal kinetic terms: competition,
+  not a prescribed advantage.
 """
 
 from __future__ import annotations
