@@ -47,14 +47,20 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("a")
     c.add_argument("b")
     s = sub.add_parser("spinup", help="spin up the land and write its initial state file (serial, or under mpiexec)",
-                       description="Spin up the land from its cold start in cycles of semi-analytic spin-up "
-                       "(each cycle runs the full model, then jumps the slow pools to their steady state), run a "
-                       "settle period to measure the land carbon drift, and write the final state as a land "
-                       "initial state file.")
+                       description="Spin up the land from its cold start in cycles (each runs the full model for "
+                       "a year, jumps wood to its steady state and integrates the soil alone over the year's recorded "
+                       "drivers for many years), run a settle period to measure the land carbon drift, and write "
+                       "the final state as a land initial state file.")
     s.add_argument("--deg", type=_resolution, default=2.0, metavar="DEGREES",
                    help="land and atmosphere grid spacing in degrees; divides 180, a multiple of 0.5, at most 30 "
                    "(default 2)")
-    s.add_argument("--cycles", type=_whole(0), default=4, metavar="N", help="semi-analytic spin-up cycles (default 4)")
+    s.add_argument("--cycles", type=_whole(0), default=3, metavar="N", help="spin-up cycles (default 3)")
+    s.add_argument("--soil-years", type=_whole_list, default="100,30,10", metavar="N[,N...]",
+                   help="years the soil is integrated alone over each cycle's recorded drivers, one value per "
+                   "cycle, the last repeated (default 100,30,10)")
+    s.add_argument("--soil-step-hours", type=_real_list, default="24,6,3", metavar="H[,H...]",
+                   help="time step of those offline soil years in hours, dividing a day, per cycle like "
+                   "--soil-years (default 24,6,3: long steps first, shorter ones to finish)")
     s.add_argument("--cycle-days", type=_whole(1), default=365, metavar="DAYS",
                    help="length of one cycle in days (default 365: a year spans the seasons; shorter only for tests)")
     settle = s.add_mutually_exclusive_group()
@@ -92,6 +98,20 @@ def _whole(minimum: int):
         return value
 
     return convert
+
+
+def _whole_list(text: str) -> list[int]:
+    """argparse type: comma-separated whole numbers >= 0."""
+    return [_whole(0)(part.strip()) for part in text.split(",")]
+
+
+def _real_list(text: str) -> list[float]:
+    """argparse type: comma-separated step lengths in hours that divide a day."""
+    values = [_real(0.0)(part.strip()) for part in text.split(",")]
+    for v in values:
+        if v <= 0 or abs(24.0 / v - round(24.0 / v)) > 1e-9:
+            raise argparse.ArgumentTypeError(f"a step of {v:g} hours does not divide a day (e.g. 1, 3, 6, 24)")
+    return values
 
 
 def _real(minimum: float):
@@ -232,7 +252,8 @@ def cmd_spinup(args: argparse.Namespace) -> int:
 
     report = spin_up(deg=args.deg, cycles=args.cycles, settle=args.settle, cycle_days=args.cycle_days,
                      out=args.out, keep=args.keep, progress=not args.no_progress, namelist=args.namelist,
-                     settle_days=args.settle_days)
+                     settle_days=args.settle_days, soil_years=args.soil_years,
+                     soil_step_hours=args.soil_step_hours)
     # the report is the same on every rank, so every rank returns the same status (no rank aborts)
     exceeded = report.drift_ok(args.max_drift) is False
     if _world().Get_rank() == 0:

@@ -3,11 +3,13 @@
 Runs the full model (lsm, atmos_stub at a constant 284.3 ppm with its
 weather generator, ocean_stub) from the land's cold start.  Each spin-up
 cycle runs ``cycle_days`` (a year, so that the means span the seasons) while
-the land accumulates the means and losses of its slow pools
-(``land.sasu_begin()``), then jumps them to the steady state of that cycle
-(``land.sasu_apply()``: semi-analytic spin-up, Xia et al. 2012, Geosci.
-Model Dev. 5, 1259; the jump is booked in the ledger).  Which pools jump is
-the land's business: this module only calls that pair.  After the cycles the
+the land accumulates what its spin-up needs (``land.sasu_begin()``), then
+brings its slow pools towards steady state (``land.sasu_apply(soil_years,
+soil_step_s)``: wood jumps semi-analytically, Xia et al. 2012, Geosci. Model
+Dev. 5, 1259; the soil is integrated alone over the cycle's recorded
+drivers for many years, :mod:`lsm.soil_bgc.spinup`; the change is booked in
+the ledger).  How the pools move is the land's business: this module only
+calls that pair.  After the cycles the
 model runs a settle period without jumps, whose land carbon drift (Pg C/yr)
 measures how close the state is to steady.  The land restart of the final
 state, with the land and PFT fractions of its grid, is written as a land
@@ -29,6 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from .errors import LsmcError, NamelistError, OutputError
 
 #: Days per year for drift rates (the model's default noleap calendar).
@@ -36,6 +40,9 @@ DAYS_PER_YEAR = 365.0
 SECONDS_PER_DAY = 86400
 #: Acceptance for land after spin-up: |land carbon drift| below this, Pg C/yr.
 DEFAULT_MAX_DRIFT_PGC_PER_YR = 0.1
+#: Offline soil years per cycle and their steps, hours (cycles past the lists repeat the last value).
+DEFAULT_SOIL_YEARS = [100, 30, 10]
+DEFAULT_SOIL_STEP_HOURS = [24.0, 6.0, 3.0]
 #: Case name of the spin-up run (history files, budget).
 CASE_NAME = "land_spinup"
 #: Free disk space the run folder needs at least, bytes (budget, history, one restart set per cycle).
@@ -53,9 +60,9 @@ class SpinupReport:
     deg : float
         Land and atmosphere grid spacing, degrees.
     cycle_days : int
-        Length of each semi-analytic cycle, days.
+        Length of each spin-up cycle, days.
     jumps_pgc : list of float
-        Land carbon added (+) or removed (-) by each cycle's semi-analytic jump, Pg C.
+        Land carbon added (+) or removed (-) at the end of each cycle (wood jump and offline soil years), Pg C.
     land_c_pgc : list of float
         Land carbon after each cycle's jump, Pg C.
     settle_days : float
@@ -125,10 +132,24 @@ def resolution_problem(deg: float) -> str | None:
     return None
 
 
-def _argument_problem(deg: float, cycles: int, settle: int, settle_days: int | None, cycle_days: int) -> str | None:
+def _per_cycle(values, cycle: int):
+    """The value of ``cycle`` from a per-cycle list whose last value repeats (or a single value)."""
+    if np.ndim(values) == 0:
+        return values
+    return values[min(cycle, len(values) - 1)]
+
+
+def _argument_problem(deg: float, cycles: int, settle: int, settle_days: int | None, cycle_days: int,
+                      soil_years=0, soil_step_hours=24.0) -> str | None:
     problem = resolution_problem(deg)
     if problem is not None:
         return problem
+    for years in np.atleast_1d(soil_years):
+        if int(years) != years or years < 0:
+            return f"soil_years must be whole numbers >= 0, got {soil_years!r}"
+    for hours in np.atleast_1d(soil_step_hours):
+        if not hours > 0 or abs(24.0 / hours - round(24.0 / hours)) > 1e-9:
+            return f"soil_step_hours must divide a day, got {soil_step_hours!r}"
     for name, value, minimum in (("cycles", cycles, 0), ("settle", settle, 0), ("cycle_days", cycle_days, 1),
                                  ("settle_days", 0 if settle_days is None else settle_days, 0)):
         if int(value) != value or value < minimum:
@@ -197,10 +218,11 @@ def spinup_namelist(deg: float, namelist: str | Path | None = None) -> dict[str,
     return groups
 
 
-def spin_up(deg: float = 2.0, cycles: int = 4, settle: int = 1, cycle_days: int = 365,
+def spin_up(deg: float = 2.0, cycles: int = 3, settle: int = 1, cycle_days: int = 365,
             out: str | Path | None = None, keep: str | Path | None = None, progress: bool = True,
             namelist: str | Path | None = None, settle_days: int | None = None, comm: Any = None,
-            quiet: bool = False) -> SpinupReport:
+            quiet: bool = False, soil_years: int | list[int] = DEFAULT_SOIL_YEARS,
+            soil_step_hours: float | list[float] = DEFAULT_SOIL_STEP_HOURS) -> SpinupReport:
     """Spin up the land and write its final state as a land initial state.
 
     Parameters
@@ -208,7 +230,7 @@ def spin_up(deg: float = 2.0, cycles: int = 4, settle: int = 1, cycle_days: int 
     deg : float
         Land and atmosphere grid spacing, degrees (divides 180, multiple of 0.5, at most 30).
     cycles : int
-        Semi-analytic spin-up cycles (>= 0).
+        Spin-up cycles (>= 0).
     settle : int
         Years run after the last jump to measure the drift (>= 0); replaced by ``settle_days`` if given.
     cycle_days : int
@@ -223,6 +245,11 @@ def spin_up(deg: float = 2.0, cycles: int = 4, settle: int = 1, cycle_days: int 
         Namelist whose groups are merged over the spin-up's settings (see :func:`spinup_namelist`).
     settle_days : int, optional
         Settle period in days instead of ``settle`` years (for short tests).
+    soil_years : int or list of int
+        Years the soil is integrated alone over each cycle's recorded drivers (one per cycle, the last
+        repeated; see :mod:`lsm.soil_bgc.spinup`).
+    soil_step_hours : float or list of float
+        Time step of those offline years, hours dividing a day, per cycle like ``soil_years``.
     comm : MPI communicator, optional
         Default ``MPI.COMM_WORLD``; every rank of it must call this function.
     quiet : bool
@@ -255,7 +282,7 @@ def spin_up(deg: float = 2.0, cycles: int = 4, settle: int = 1, cycle_days: int 
 
         out = INIT_FILE
     out, keep = Path(out), (Path(keep) if keep is not None else None)
-    problem = _argument_problem(deg, cycles, settle, settle_days, cycle_days)
+    problem = _argument_problem(deg, cycles, settle, settle_days, cycle_days, soil_years, soil_step_hours)
     if problem is not None:
         raise ValueError(problem)
     settle_option, settle_n = ("ndays", settle_days) if settle_days is not None else ("nyears", settle)
@@ -291,14 +318,18 @@ def spin_up(deg: float = 2.0, cycles: int = 4, settle: int = 1, cycle_days: int 
             if land is not None:
                 land.sasu_begin()
             drv.run("ndays", cycle_days)
-            added = land.sasu_apply() if land is not None else None  # a collective over land ranks
+            years, hours = _per_cycle(soil_years, cycle), _per_cycle(soil_step_hours, cycle)
+            t1 = time.perf_counter()
+            # a collective over land ranks
+            added = land.sasu_apply(soil_years=years, soil_step_s=hours * 3600.0) if land is not None else None
             added = world.bcast(added, root=land_root)
             carbon = land_carbon()
             report.jumps_pgc.append(added)
             report.land_c_pgc.append(carbon)
             if rank == 0 and not quiet:
-                print(f"cycle {cycle + 1}/{cycles}: semi-analytic jump {added:+.2f} Pg C, land carbon "
-                      f"{carbon:.2f} Pg C ({time.perf_counter() - t0:.1f} s)", flush=True)
+                print(f"cycle {cycle + 1}/{cycles}: jump {added:+.2f} Pg C after {years} offline soil years at "
+                      f"{hours:g} h steps ({time.perf_counter() - t1:.1f} s), land carbon {carbon:.2f} Pg C "
+                      f"({time.perf_counter() - t0:.1f} s)", flush=True)
         start, t_settle = land_carbon(), drv.clock.elapsed_s
         if settle_n > 0:
             drv.run(settle_option, settle_n)  # ends with a restart set of the final state
@@ -310,6 +341,7 @@ def spin_up(deg: float = 2.0, cycles: int = 4, settle: int = 1, cycle_days: int 
         if report.settle_days > 0:
             report.drift_pgc_per_yr = (report.land_c_end_pgc - start) / (report.settle_days / DAYS_PER_YEAR)
         attrs = {"spinup_cycles": int(cycles), "spinup_cycle_days": int(cycle_days),
+                 "spinup_soil_years": str(soil_years), "spinup_soil_step_hours": str(soil_step_hours),
                  "settle_days": report.settle_days, "ranks": world.Get_size()}
         land_cfg = config["land"].values
         on_root(world, lambda: write_init(read_rpointer(run_dir) / "land.r.nc", out, deg, report.drift_pgc_per_yr,
@@ -335,7 +367,6 @@ def write_init(restart: Path, out: Path, deg: float, drift: float | None, surfac
     written.  Raises OutputError if it cannot be written.
     """
     import netCDF4
-    import numpy as np
 
     from coupler.grid import LatLonGrid
     from lsm.surface import load_surface

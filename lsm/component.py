@@ -72,6 +72,9 @@ class LandComponent(Component):
         Setting("priming", bool, True,
                 description="Optimal enzyme allocation between labile and recalcitrant substrates (priming "
                             "emerges); false = a fixed even split."),
+        Setting("dormancy", bool, True,
+                description="Active and dormant microbial biomass switching with substrate (MEND, Wang et al. "
+                            "2015); false = active biomass only."),
         Setting("temperature_cue", bool, True,
                 description="Microbial yield falls with temperature (Qiao et al. 2019); false = constant 0.47."),
         Setting("n_limitation", bool, True,
@@ -131,7 +134,8 @@ class LandComponent(Component):
         self.veg = vegetation.init_state(self.tile_pft, leaf_c=leaf, froot_c=leaf, wood_c=np.where(woody, 10 * leaf, 0),
                                          labile_c=0.1 * leaf, t_air_k=mat)
         ecm = np.array([p.ecm_fraction for p in PFTS])[self.tile_pft]
-        params = soil_column.SoilBgcParameters(priming=c.priming, temperature_cue=c.temperature_cue)
+        params = soil_column.SoilBgcParameters(priming=c.priming, temperature_cue=c.temperature_cue,
+                                                dormancy=c.dormancy)
         self.soil = SoilModel(cold_start(nt, c.initial_soil_c_kg_m2), ecm_fraction=ecm, sand=sand, clay=clay,
                               params=params,
                               nlayer_top=SOIL_BGC_LAYERS, dz=self.dz)
@@ -329,7 +333,7 @@ class LandComponent(Component):
 
     # ------------------------------------------------------------ spin-up
     def sasu_begin(self) -> None:
-        """Start accumulating the means and losses of the slow pools (wood, slow soil pools) for :meth:`sasu_apply`."""
+        """Start accumulating wood's mean and losses and recording the soil drivers for :meth:`sasu_apply`."""
         wood = self.veg.wood_c
         self.sasu = {"time": 0.0, "start": wood.copy(), "mean": np.zeros_like(wood), "loss": np.zeros_like(wood)}
         self.soil.sasu_begin()
@@ -339,19 +343,22 @@ class LandComponent(Component):
         self.sasu["mean"] += self.veg.wood_c * dt
         self.sasu["loss"] += wood_loss
 
-    def sasu_apply(self) -> float:
-        """Set wood and the slow soil pools to the steady state of the accumulated period; returns Pg C added.
+    def sasu_apply(self, soil_years: int | None = None, soil_step_s: float | None = None) -> float:
+        """Bring wood and soil towards steady state at the end of a spin-up cycle; returns Pg C added.
 
-        Semi-analytic spin-up (Xia et al. 2012, Geosci. Model Dev. 5, 1259): a
-        first-order pool with input ``I`` and loss rate ``k(t)`` has the steady
-        state ``I / k_eff`` with ``k_eff = loss / mean pool`` over the period;
-        since ``I = loss + change``, the steady state is
-        ``mean x (loss + change) / loss``.  Wood's N moves with it at the wood
-        N:C (the plant N pool keeps its store); the soil's slow pools are
-        jumped by :meth:`lsm.soil_bgc.model.SoilModel.sasu_apply`.  Tiles that
-        lost nothing keep their pools.  The carbon and nitrogen added or
-        removed are booked as the external term ``semi_analytic_spinup`` with
-        the next step, so the ledger stays closed.
+        Wood, a first-order pool with input ``I`` and loss rate ``k(t)``, jumps
+        to the steady state ``I / k_eff`` of the cycle, ``k_eff = loss / mean
+        pool`` (semi-analytic spin-up, Xia et al. 2012, Geosci. Model Dev. 5,
+        1259); since ``I = loss + change``, the steady state is ``mean x (loss
+        + change) / loss``, and wood's N moves with it at the wood N:C (the
+        plant N pool keeps its store).  Tiles that lost nothing keep their
+        wood.  The soil, whose microbial kinetics a linear jump misplaces, is
+        integrated alone for ``soil_years`` repetitions of the cycle's
+        recorded drivers at steps of ``soil_step_s`` s
+        (:meth:`lsm.soil_bgc.model.SoilModel.sasu_apply`; defaults there).  The
+        carbon and nitrogen added or removed are booked as the external term
+        ``semi_analytic_spinup`` with the next step, so the ledger stays
+        closed.
         """
         acc, self.sasu = self.sasu, None
         if acc is None or acc["time"] <= 0:
@@ -362,7 +369,8 @@ class LandComponent(Component):
         old_req = vegetation.tissue_n_requirement(self.veg, self.tile_pft)
         self.veg.wood_c = np.divide(mean * inflow, acc["loss"], out=self.veg.wood_c.copy(), where=acc["loss"] > 0)
         self.veg.plant_n = self.veg.plant_n + vegetation.tissue_n_requirement(self.veg, self.tile_pft) - old_req
-        dc_soil, dn_soil = self.soil.sasu_apply()
+        offline = {k: v for k, v in (("years", soil_years), ("step_s", soil_step_s)) if v is not None}
+        dc_soil, dn_soil = self.soil.sasu_apply(**offline)
         a = self.tile_area
         added_c, added_n = self.global_sum((self._veg_carbon() - veg_c + dc_soil) * a,
                                            (self.veg.plant_n - veg_n + dn_soil) * a)

@@ -59,6 +59,7 @@ def test_spinup_writes_an_initial_state_that_a_run_starts_from(tmp_path):
         for name in ("cell_index", "land_fraction", "pft_fraction", "soil__maom_c"):
             assert name in nc.variables, name
         assert "lsmc spinup" in nc.title and nc.spinup_cycles == 1 and nc.spinup_cycle_days == 2
+        assert nc.spinup_soil_years == "[100, 30, 10]" and nc.spinup_soil_step_hours == "[24.0, 6.0, 3.0]"
     assert (keep / "rpointer").exists() and (keep / "budget.nc").exists()
     used = (keep / "lsmc_in.nml").read_text()
     assert "tiny_spinup" in used and "10800" in used and "initial_state = 'none'" in used
@@ -127,6 +128,8 @@ def _bad_namelist(tmp_path):
     (["--settle", "1", "--settle-days", "2"], "not allowed with argument"),
     (["--deg", "7"], "must divide 180 and 360 and be a multiple of 0.5"),
     (["--deg", "45"], "outside 0.5 .. 30 degrees"),
+    (["--soil-years", "10,x"], "argument --soil-years: expected a whole number, got 'x'"),
+    (["--soil-step-hours", "24,7"], "a step of 7 hours does not divide a day"),
     (["--max-drift", "-0.1"], "argument --max-drift: must be a finite number >= 0"),
     (["--strict", "--settle", "0"], "--strict needs a settle period"),
     (lambda t: ["--out", _file(t) / "init.nc"], "a_file: is a file, but must be the (writable) folder of the output"),
@@ -156,6 +159,6 @@ def test_make_land_init_tool_is_a_wrapper_of_lsmc_spinup(tmp_path):
                            "--cycle-days", "1", "--settle", "0", "--out", out, "--no-progress"],
                           cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "semi-analytic jump" in proc.stdout and "land C Pg C" in proc.stdout
+    assert "offline soil years" in proc.stdout and "land C Pg C" in proc.stdout
     with netCDF4.Dataset(out) as nc:
         assert "pft_fraction" in nc.variables

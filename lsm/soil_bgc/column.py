@@ -22,7 +22,8 @@ A. depolymerisation of L and R by their enzymes and of MAOM by the
    R-enzymes (equilibrium-chemistry kinetics, Arrhenius), sorption of DOM to
    minerals (Langmuir), aggregate formation and breakdown, uptake of DOM by
    the active microbes (Michaelis-Menten in the DAMM soluble substrate,
-   O2-limited), the microbes' bid for mineral N, plant uptake of NH4+, NO3-
+   O2-limited), switching between active and dormant biomass
+   (:mod:`lsm.soil_bgc.dormancy`), the microbes' bid for mineral N, plant uptake of NH4+, NO3-
    and (ECM) DON, nitrification, nitrate leaching, enzyme turnover and
    microbial death.  Competing bids on a pool (microbes and plants on NH4+,
    saprotrophs and ECM fungi on DOM) are scaled down in proportion when the
@@ -50,7 +51,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import enzymes, kinetics, microbes
+from . import dormancy, enzymes, kinetics, microbes
 from .leaching import nitrate_leaching
 from .mycorrhiza import ROOT_KM_N, MycorrhizalParameters, potential_plant_n_uptake
 from .nitrogen import nitrification
@@ -129,6 +130,8 @@ class SoilBgcParameters:
     priming: bool = True
     #: Temperature-dependent physiological yield (Qiao et al. 2019) or the constant :data:`microbes.YIELD_C`.
     temperature_cue: bool = True
+    #: Active and dormant biomass (:mod:`lsm.soil_bgc.dormancy`), or active biomass only.
+    dormancy: bool = True
 
 
 class SoilDrivers(NamedTuple):
@@ -185,8 +188,6 @@ class SoilFluxes(NamedTuple):
     #: External inputs of the step (litter C; litter N + deposition + fixation).
     input_c: np.ndarray
     input_n: np.ndarray
-    #: Gross outflow of every state variable over the step, ``(nvar, ncolumn)`` (for the spin-up).
-    outflow: np.ndarray
 
 
 # --- State rows and flux tables ---------------------------------------------------------------------------
@@ -210,6 +211,7 @@ L_C, L_N = _r("litter_labile_c"), _r("litter_labile_n")
 R_C, R_N = _r("litter_recalcitrant_c"), _r("litter_recalcitrant_n")
 D_C, D_N = _r("dom_c"), _r("dom_n")
 B_C, B_N = _r("microbes_active_c"), _r("microbes_active_n")
+BD_C, BD_N = _r("microbes_dormant_c"), _r("microbes_dormant_n")
 EL_C, EL_N = _r("enzyme_labile_c"), _r("enzyme_labile_n")
 ER_C, ER_N = _r("enzyme_recalcitrant_c"), _r("enzyme_recalcitrant_n")
 M_C, M_N = _r("maom_c"), _r("maom_n")
@@ -236,6 +238,9 @@ _STAGE_A = [
     ("enz_l", [(EL_C, D_C), (EL_N, D_N)]),
     ("enz_r", [(ER_C, D_C), (ER_N, D_N)]),
     ("death", [(B_C, D_C), (B_N, D_N), (B_C, M_C), (B_N, M_N)]),
+    ("deactivation", [(B_C, BD_C), (B_N, BD_N)]),
+    ("reactivation", [(BD_C, B_C), (BD_N, B_N)]),
+    ("dormant_maintenance", [(BD_C, OUT), (BD_N, NH4)]),
 ]
 # Stage B: microbial metabolism, computed exactly from the staging rows.
 _STAGE_B = [
@@ -355,6 +360,11 @@ def step(state: SoilState, drivers: SoilDrivers, dt: float, params: SoilBgcParam
     death = microbes.mortality(v[B_C], v[B_N], p.mortality_s * f_t, dt=dt,
                                fraction_protected=microbes.protected_necromass_fraction(d.clay))
 
+    if p.dormancy:
+        switch = dormancy.switching(v[B_C], v[BD_C], soluble, p.km_dom, microbes.MAINTENANCE_RATE_REF, f_t, dt)
+    else:
+        switch = dormancy.Switching(*(np.zeros(ncol),) * 3)
+    ba_nc, bd_nc = _ratio(v[B_N], v[B_C]), _ratio(v[BD_N], v[BD_C])
     l_nc, r_nc, m_nc, a_nc = (_ratio(v[n], v[c]) for c, n in ((L_C, L_N), (R_C, R_N), (M_C, M_N), (A_C, A_N)))
     prop = _proposals(_STAGE_A, {
         "dep_l": (dep_l, dep_l * l_nc),
@@ -375,6 +385,9 @@ def step(state: SoilState, drivers: SoilDrivers, dt: float, params: SoilBgcParam
         "enz_l": (enz_l, enz_l * _ratio(v[EL_N], v[EL_C])),
         "enz_r": (enz_r, enz_r * _ratio(v[ER_N], v[ER_C])),
         "death": (death.to_dom_c, death.to_dom_n, death.to_protected_c, death.to_protected_n),
+        "deactivation": (switch.deactivated_c, switch.deactivated_c * ba_nc),
+        "reactivation": (switch.reactivated_c, switch.reactivated_c * bd_nc),
+        "dormant_maintenance": (switch.dormant_maintenance_c, switch.dormant_maintenance_c * bd_nc),
     })
 
     ext = np.zeros((_NROW, ncol))
@@ -431,7 +444,7 @@ def step(state: SoilState, drivers: SoilDrivers, dt: float, params: SoilBgcParam
         return mb[_IB[name] + k]
 
     fungal = got("ecm", 0)
-    respiration = gotb("resp_uptake") + gotb("starvation") + fungal + rest_c
+    respiration = gotb("resp_uptake") + gotb("starvation") + fungal + rest_c + got("dormant_maintenance")
     overflow = growth.overflow_respiration_c * _ratio(gotb("resp_uptake"), resp_uptake)
     return SoilFluxes(
         respiration_c=respiration,
@@ -441,7 +454,7 @@ def step(state: SoilState, drivers: SoilDrivers, dt: float, params: SoilBgcParam
         plant_no3=got("plant_no3"),
         plant_don=got("ecm", 1),
         leached_no3=got("leaching"),
-        gross_mineralisation_n=gotb("mineralised") + gotb("starvation", 1),
+        gross_mineralisation_n=gotb("mineralised") + gotb("starvation", 1) + got("dormant_maintenance", 1),
         immobilisation_n=gotb("immobilised"),
         nitrified_n=got("nitrification"),
         depolymerised_l_c=got("dep_l"),
@@ -452,5 +465,4 @@ def step(state: SoilState, drivers: SoilDrivers, dt: float, params: SoilBgcParam
         alpha=alpha,
         input_c=input_c,
         input_n=input_n,
-        outflow=(TABLE_A.outflow @ moved)[:_NV] + (TABLE_B.outflow @ mb)[:_NV],
     )

@@ -4,7 +4,7 @@
 top metre, :mod:`lsm.soil_bgc.pools`), builds the drivers of
 :func:`lsm.soil_bgc.column.step` from the land's soil physics and
 vegetation fluxes, and keeps what the land's books, restart, history and
-semi-analytic spin-up need.  The land component calls :meth:`step` once per
+spin-up (:mod:`lsm.soil_bgc.spinup`) need.  The land component calls :meth:`step` once per
 coupling interval, after the vegetation.
 """
 
@@ -17,18 +17,18 @@ import numpy as np
 from . import column
 from .mycorrhiza import mixed_parameters
 from .nitrogen_inputs import biological_n_fixation
-from .pools import C_ROWS, N_ROWS, VARIABLES, SoilState
+from .pools import C_ROWS, N_ROWS, SoilState
+from .spinup import DriverRecord, integrate
 
-__all__ = ["SoilModel", "SoilStep", "SLOW_POOLS", "cold_start"]
+__all__ = ["SoilModel", "SoilStep", "cold_start"]
 
 SECONDS_PER_YEAR = 365.0 * 86400.0
 DENSITY_WATER = 1000.0
 #: Time scale of the running mean NPP that sets biological N fixation, s (one year).
 NPP_MEAN_TIME_S = SECONDS_PER_YEAR
-#: Pools whose slow turnover the semi-analytic spin-up jumps to steady state (C and N together).
-SLOW_POOLS = ("litter_recalcitrant", "maom", "aggregate")
-_ROW = {v: i for i, v in enumerate(VARIABLES)}
-_SLOW_C_ROWS = np.array([_ROW[f"{p}_c"] for p in SLOW_POOLS])
+#: Offline soil years per spin-up cycle and their time step, s, unless the spin-up asks otherwise.
+DEFAULT_OFFLINE_YEARS = 50
+DEFAULT_OFFLINE_STEP_S = 6 * 3600.0
 
 
 class SoilStep(NamedTuple):
@@ -86,7 +86,8 @@ class SoilModel:
         self.weights = (dz[:nlayer_top] / dz[:nlayer_top].sum())[:, None]
         self.dz_top = dz[:nlayer_top, None]
         self.npp_annual = np.zeros(state.values.shape[1])
-        self.sasu: dict | None = None
+        self.sasu: DriverRecord | None = None
+        self.offline_change: list[float] = []
 
     def step(self, dt: float, veg_fluxes, root_c, plant_n_demand, t_soil_k, theta, porosity,
              vertical_flux, n_deposition) -> SoilStep:
@@ -111,7 +112,7 @@ class SoilModel:
             mycorrhiza=self.mycorrhiza)
         f = column.step(self.state, drivers, dt, self.params)
         if self.sasu is not None:
-            self._sasu_accumulate(dt, f)
+            self.sasu.add(drivers, dt)
         uptake = f.plant_nh4 + f.plant_no3 + f.plant_don
         return SoilStep(f.respiration_c / dt, uptake, f, n_deposition * dt, fixation * dt)
 
@@ -122,42 +123,22 @@ class SoilModel:
     def nitrogen_kg_m2(self) -> np.ndarray:
         return self.state.values[N_ROWS].sum(axis=0)
 
-    # ------------------------------------------------------- semi-analytic spin-up
+    # ------------------------------------------------------------------ spin-up
     def sasu_begin(self) -> None:
-        """Start accumulating the mean and the gross losses of the slow pools' carbon."""
-        n = self.state.values.shape[1]
-        self.sasu = {"time": 0.0, "start": self._slow_c().copy(), "mean": np.zeros((len(SLOW_POOLS), n)),
-                     "loss": np.zeros((len(SLOW_POOLS), n))}
+        """Start recording the daily drivers of a spin-up cycle for :meth:`sasu_apply`."""
+        self.sasu = DriverRecord()
 
-    def _slow_c(self) -> np.ndarray:
-        return self.state.values[_SLOW_C_ROWS]
+    def sasu_apply(self, years: int = DEFAULT_OFFLINE_YEARS, step_s: float = DEFAULT_OFFLINE_STEP_S,
+                   ) -> tuple[np.ndarray, np.ndarray]:
+        """Integrate the soil alone for ``years`` repetitions of the recorded cycle at steps of ``step_s``.
 
-    def _sasu_accumulate(self, dt, f: column.SoilFluxes) -> None:
-        acc = self.sasu
-        acc["time"] += dt
-        acc["mean"] += self._slow_c() * dt
-        acc["loss"] += f.outflow[_SLOW_C_ROWS]
-
-    def sasu_apply(self) -> tuple[np.ndarray, np.ndarray]:
-        """Set the slow pools to the steady state of the accumulated period; returns the C and N change, kg m-2.
-
-        As for the vegetation's wood (:meth:`lsm.component.LandComponent.sasu_apply`):
-        steady state = mean x (loss + change) / loss per pool, the N of each
-        pool scaled with its C so its C:N is kept.  The pools feed each other
-        (recalcitrant litter and aggregates exchange; MAOM's sorption depends
-        on DOM), so each cycle moves towards the joint steady state and a few
-        cycles converge.
+        See :mod:`lsm.soil_bgc.spinup`.  Returns the soil C and N change per
+        column, kg m-2, which the land books as a spin-up term (the offline
+        years' inputs and losses are not part of the coupled run).
         """
-        acc, self.sasu = self.sasu, None
-        if acc is None or acc["time"] <= 0:
+        record, self.sasu = self.sasu, None
+        if record is None or record.days == 0:
             raise RuntimeError("sasu_apply() needs sasu_begin() and at least one step")
         before_c, before_n = self.carbon_kg_m2(), self.nitrogen_kg_m2()
-        pool = self._slow_c()
-        mean = acc["mean"] / acc["time"]
-        inflow = np.maximum(acc["loss"] + pool - acc["start"], 0.0)
-        steady = np.divide(mean * inflow, acc["loss"], out=pool.copy(), where=acc["loss"] > 0)
-        scale = np.divide(steady, pool, out=np.ones_like(pool), where=pool > 0)
-        for i, name in enumerate(SLOW_POOLS):  # three named pools at the end of a spin-up cycle
-            self.state.c(name)[:] = np.where(pool[i] > 0, steady[i], pool[i])
-            self.state.n(name)[:] = self.state.n(name) * scale[i]
+        self.offline_change = integrate(self.state, record, self.params, years, step_s)
         return self.carbon_kg_m2() - before_c, self.nitrogen_kg_m2() - before_n

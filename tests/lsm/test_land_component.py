@@ -77,30 +77,6 @@ def test_semi_analytic_spinup_is_booked_and_ledger_stays_closed(tmp_path):
     assert np.all(land.soil.state.values >= 0) and np.all(land.veg.wood_c >= 0)
 
 
-def test_semi_analytic_steady_state_of_a_linear_soil_pool():
-    """A slow pool with constant input I and first-order loss k: the jump lands on I / k from far below."""
-    from types import SimpleNamespace
-
-    from lsm.soil_bgc.model import SoilModel, cold_start
-
-    n = 3
-    soil = SoilModel.__new__(SoilModel)
-    soil.state = cold_start(n, 1.0)
-    soil.sasu_begin()
-    k, inflow, dt = np.array([0.01, 0.1, 1.0]) / 3.15e7, np.array([0.2, 0.5, 1.0]) / 3.15e7, 86400.0
-    for _ in range(60):  # drive the MAOM pool directly as a linear pool
-        m = soil.state.c("maom")
-        loss = m * -np.expm1(-k * dt)
-        outflow = np.zeros_like(soil.state.values)
-        outflow[list(soil.state.as_dict()).index("maom_c")] = loss
-        soil.state.c("maom")[:] = m - loss + inflow * dt
-        soil._sasu_accumulate(dt, SimpleNamespace(outflow=outflow))
-    cn = soil.state.c("maom") / soil.state.n("maom")
-    soil.sasu_apply()
-    np.testing.assert_allclose(soil.state.c("maom"), inflow / k, rtol=0.02)  # 2 %: explicit daily steps of k dt
-    np.testing.assert_allclose(soil.state.c("maom") / soil.state.n("maom"), cn, rtol=1e-12)
-
-
 def test_initial_state_is_remapped_pft_by_pft_from_another_grid(tmp_path):
     from coupler.restart import read_rpointer
     from tools.make_land_init import write_init
