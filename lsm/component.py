@@ -72,9 +72,9 @@ class LandComponent(Component):
         Setting("priming", bool, True,
                 description="Optimal enzyme allocation between labile and recalcitrant substrates (priming "
                             "emerges); false = a fixed even split."),
-        Setting("dormancy", bool, True,
+        Setting("dormancy", bool, False,
                 description="Active and dormant microbial biomass switching with substrate (MEND, Wang et al. "
-                            "2015); false = active biomass only."),
+                            "2015); false (default until calibrated) = active biomass only."),
         Setting("temperature_cue", bool, True,
                 description="Microbial yield falls with temperature (Qiao et al. 2019); false = constant 0.47."),
         Setting("n_limitation", bool, True,

@@ -130,8 +130,10 @@ class SoilBgcParameters:
     priming: bool = True
     #: Temperature-dependent physiological yield (Qiao et al. 2019) or the constant :data:`microbes.YIELD_C`.
     temperature_cue: bool = True
-    #: Active and dormant biomass (:mod:`lsm.soil_bgc.dormancy`), or active biomass only.
-    dormancy: bool = True
+    #: Active and dormant biomass (:mod:`lsm.soil_bgc.dormancy`), or active biomass only.  Off by default until
+    #: calibrated: with MEND's switching the dormant pool holds (1 - phi) / phi times the active biomass, ~12 %
+    #: of soil C in a temperate test column against the observed 1-3 % (issue 7).
+    dormancy: bool = False
 
 
 class SoilDrivers(NamedTuple):
