@@ -107,10 +107,12 @@ def _whole_list(text: str) -> list[int]:
 
 def _real_list(text: str) -> list[float]:
     """argparse type: comma-separated step lengths in hours that divide a day."""
+    from lsm.soil_bgc.spinup import step_problem
+
     values = [_real(0.0)(part.strip()) for part in text.split(",")]
     for v in values:
-        if v <= 0 or abs(24.0 / v - round(24.0 / v)) > 1e-9:
-            raise argparse.ArgumentTypeError(f"a step of {v:g} hours does not divide a day (e.g. 1, 3, 6, 24)")
+        if step_problem(v) is not None:
+            raise argparse.ArgumentTypeError(step_problem(v))
     return values
 
 

@@ -147,9 +147,11 @@ def _argument_problem(deg: float, cycles: int, settle: int, settle_days: int | N
     for years in np.atleast_1d(soil_years):
         if int(years) != years or years < 0:
             return f"soil_years must be whole numbers >= 0, got {soil_years!r}"
+    from lsm.soil_bgc.spinup import step_problem
+
     for hours in np.atleast_1d(soil_step_hours):
-        if not hours > 0 or abs(24.0 / hours - round(24.0 / hours)) > 1e-9:
-            return f"soil_step_hours must divide a day, got {soil_step_hours!r}"
+        if step_problem(float(hours)) is not None:
+            return f"soil_step_hours {soil_step_hours!r}: {step_problem(float(hours))}"
     for name, value, minimum in (("cycles", cycles, 0), ("settle", settle, 0), ("cycle_days", cycle_days, 1),
                                  ("settle_days", 0 if settle_days is None else settle_days, 0)):
         if int(value) != value or value < minimum:

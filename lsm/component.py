@@ -343,7 +343,7 @@ class LandComponent(Component):
         self.sasu["mean"] += self.veg.wood_c * dt
         self.sasu["loss"] += wood_loss
 
-    def sasu_apply(self, soil_years: int | None = None, soil_step_s: float | None = None) -> float:
+    def sasu_apply(self, soil_years: int, soil_step_s: float) -> float:
         """Bring wood and soil towards steady state at the end of a spin-up cycle; returns Pg C added.
 
         Wood, a first-order pool with input ``I`` and loss rate ``k(t)``, jumps
@@ -355,7 +355,7 @@ class LandComponent(Component):
         wood.  The soil, whose microbial kinetics a linear jump misplaces, is
         integrated alone for ``soil_years`` repetitions of the cycle's
         recorded drivers at steps of ``soil_step_s`` s
-        (:meth:`lsm.soil_bgc.model.SoilModel.sasu_apply`; defaults there).  The
+        (:meth:`lsm.soil_bgc.model.SoilModel.sasu_apply`).  The
         carbon and nitrogen added or removed are booked as the external term
         ``semi_analytic_spinup`` with the next step, so the ledger stays
         closed.
@@ -369,8 +369,7 @@ class LandComponent(Component):
         old_req = vegetation.tissue_n_requirement(self.veg, self.tile_pft)
         self.veg.wood_c = np.divide(mean * inflow, acc["loss"], out=self.veg.wood_c.copy(), where=acc["loss"] > 0)
         self.veg.plant_n = self.veg.plant_n + vegetation.tissue_n_requirement(self.veg, self.tile_pft) - old_req
-        offline = {k: v for k, v in (("years", soil_years), ("step_s", soil_step_s)) if v is not None}
-        dc_soil, dn_soil = self.soil.sasu_apply(**offline)
+        dc_soil, dn_soil = self.soil.sasu_apply(soil_years, soil_step_s)
         a = self.tile_area
         added_c, added_n = self.global_sum((self._veg_carbon() - veg_c + dc_soil) * a,
                                            (self.veg.plant_n - veg_n + dn_soil) * a)

@@ -26,9 +26,6 @@ SECONDS_PER_YEAR = 365.0 * 86400.0
 DENSITY_WATER = 1000.0
 #: Time scale of the running mean NPP that sets biological N fixation, s (one year).
 NPP_MEAN_TIME_S = SECONDS_PER_YEAR
-#: Offline soil years per spin-up cycle and their time step, s, unless the spin-up asks otherwise.
-DEFAULT_OFFLINE_YEARS = 50
-DEFAULT_OFFLINE_STEP_S = 6 * 3600.0
 
 
 class SoilStep(NamedTuple):
@@ -87,7 +84,6 @@ class SoilModel:
         self.dz_top = dz[:nlayer_top, None]
         self.npp_annual = np.zeros(state.values.shape[1])
         self.sasu: DriverRecord | None = None
-        self.offline_change: list[float] = []
 
     def step(self, dt: float, veg_fluxes, root_c, plant_n_demand, t_soil_k, theta, porosity,
              vertical_flux, n_deposition) -> SoilStep:
@@ -128,8 +124,7 @@ class SoilModel:
         """Start recording the daily drivers of a spin-up cycle for :meth:`sasu_apply`."""
         self.sasu = DriverRecord()
 
-    def sasu_apply(self, years: int = DEFAULT_OFFLINE_YEARS, step_s: float = DEFAULT_OFFLINE_STEP_S,
-                   ) -> tuple[np.ndarray, np.ndarray]:
+    def sasu_apply(self, years: int, step_s: float) -> tuple[np.ndarray, np.ndarray]:
         """Integrate the soil alone for ``years`` repetitions of the recorded cycle at steps of ``step_s``.
 
         See :mod:`lsm.soil_bgc.spinup`.  Returns the soil C and N change per
@@ -140,5 +135,5 @@ class SoilModel:
         if record is None or record.days == 0:
             raise RuntimeError("sasu_apply() needs sasu_begin() and at least one step")
         before_c, before_n = self.carbon_kg_m2(), self.nitrogen_kg_m2()
-        self.offline_change = integrate(self.state, record, self.params, years, step_s)
+        integrate(self.state, record, self.params, years, step_s)
         return self.carbon_kg_m2() - before_c, self.nitrogen_kg_m2() - before_n

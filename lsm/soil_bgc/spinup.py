@@ -29,7 +29,7 @@ import numpy as np
 
 from . import column
 
-__all__ = ["DriverRecord", "FIELDS", "integrate"]
+__all__ = ["DriverRecord", "FIELDS", "integrate", "step_problem"]
 
 SECONDS_PER_DAY = 86400.0
 #: Driver fields that vary in time and are recorded (``plant_n_demand`` as a rate, kg N m-2 s-1).
@@ -72,6 +72,13 @@ class DriverRecord:
         return self.constant._replace(**fields)
 
 
+def step_problem(hours: float) -> str | None:
+    """Why ``hours`` cannot be an offline soil step (it must be positive and divide a day), or None."""
+    if not hours > 0 or abs(24.0 / hours - round(24.0 / hours)) > 1e-9:
+        return f"a step of {hours:g} hours does not divide a day (e.g. 1, 3, 6, 24)"
+    return None
+
+
 def integrate(state, record: DriverRecord, params: column.SoilBgcParameters, years: int, dt: float,
               ) -> list[float]:
     """Run the soil ``state`` (in place) alone for ``years`` repetitions of the recorded days.
@@ -81,10 +88,9 @@ def integrate(state, record: DriverRecord, params: column.SoilBgcParameters, yea
     """
     if record.days == 0:
         raise ValueError("no drivers recorded for the offline soil spin-up")
-    steps = SECONDS_PER_DAY / dt
-    if dt <= 0 or abs(steps - round(steps)) > 1e-9:
+    if step_problem(dt / 3600.0) is not None:
         raise ValueError(f"offline soil step {dt:g} s must divide a day")
-    steps = int(round(steps))
+    steps = int(round(SECONDS_PER_DAY / dt))
     change = []
     for _ in range(int(years)):  # a handful of repetitions; each step is vectorised over the columns
         before = state.total_c()

@@ -68,7 +68,7 @@ def test_semi_analytic_spinup_is_booked_and_ledger_stays_closed(tmp_path):
     land.sasu_begin()
     drv.run("ndays", 1)
     before = land.inventory()["carbon"]
-    added = land.sasu_apply()
+    added = land.sasu_apply(soil_years=2, soil_step_s=6 * 3600.0)
     assert added != 0.0
     assert land.inventory()["carbon"] - before == pytest.approx(added, rel=1e-12)
     drv.run("ndays", 1)  # the jump is booked with the next step as an external term
