@@ -5,7 +5,8 @@ stream (``hist/<case>.land.h<k>.nc`` with ``frequency = year``) and prints
 global GPP, NPP, Ra, Rroot, Rh and NEE (Pg C yr-1), the Ra/GPP and
 Rroot/Ra ratios, evapotranspiration over land (10^3 km3 yr-1), mean LAI and
 evaporative fraction of wet tropical forest and of desert cells, and the
-vegetation, litter and soil stocks (Pg C).
+vegetation, litter and soil stocks (Pg C), and, with the soil model, microbial and
+mineral-associated carbon (Pg C) and net N mineralisation (Tg N yr-1).
 
 Biomes come from the packaged surface data on the history grid: wet
 tropical forest is land where broadleaf evergreen tropical trees cover more
@@ -21,7 +22,7 @@ from pathlib import Path
 import netCDF4
 import numpy as np
 
-from coupler.constants import KG_PER_PG
+from coupler.constants import KG_PER_PG, KG_PER_TG
 from coupler.grid import LatLonGrid
 
 from .pfts import pft_index
@@ -36,7 +37,12 @@ REFERENCES = {
     "gpp_PgC_yr": (110.0, 150.0),
     "ra_over_gpp": (0.4, 0.6),
     "et_1e3km3_yr": (60.0, 75.0),
+    "rh_PgC_yr": (40.0, 60.0),
+    "rs_PgC_yr": (68.0, 93.0),
+    "csoil_PgC": (1200.0, 2500.0),
 }
+#: Soil-model fields read when the history has them (absent when the land runs without the soil model).
+OPTIONAL = ("cMic", "cMAOM", "fNnetmin")
 
 
 def yearly_land_stream(outdir: Path) -> Path:
@@ -57,6 +63,8 @@ def land_totals(path: Path, record: int = -1) -> dict[str, float]:
         v = {name: np.ma.filled(ds[name][record].astype(float), 0.0).ravel()
              for name in ("gpp", "npp", "ra", "rh", "rroot", "nee", "evspsbl", "lai", "hfls", "hfss",
                           "cVeg", "cLitter", "cSoil")}
+        v.update({name: np.ma.filled(ds[name][record].astype(float), 0.0).ravel()
+                  for name in OPTIONAL if name in ds.variables})
     grid = LatLonGrid.regular(180.0 / len(lat), 360.0 / len(lon))
     land_area = area * land
 
@@ -87,6 +95,9 @@ def land_totals(path: Path, record: int = -1) -> dict[str, float]:
         "ef_tropical_forest": ef(trop), "ef_desert": ef(desert),
         "cveg_PgC": total("cVeg") / KG_PER_PG, "clitter_PgC": total("cLitter") / KG_PER_PG,
         "csoil_PgC": total("cSoil") / KG_PER_PG,
+        **({"cmic_PgC": total("cMic") / KG_PER_PG} if "cMic" in v else {}),
+        **({"cmaom_PgC": total("cMAOM") / KG_PER_PG} if "cMAOM" in v else {}),
+        **({"net_mineralisation_TgN_yr": total("fNnetmin") * SECONDS_PER_YEAR / KG_PER_TG} if "fNnetmin" in v else {}),
     }
 
 

@@ -6,7 +6,7 @@ pools of :mod:`lsm.soil_bgc.pools` in a bulk layer of the top metre of soil
 
 ::
 
-    litterfall ──> L (labile) ──E_L──┐
+    litterfall ──> L (labile) ──E_L──┐   (a leached share of the labile input goes to DOM directly)
                └─> R (recalcitrant) ─E_R─┼──> DOM ──uptake──> microbes B ──> CO2 (growth, overflow,
           R <──> aggregates       MAOM ─E_R─┘    │  ^                │    maintenance respiration)
                                   ^   ^ sorption │  └── enzyme turnover, death (1 - f_prot)
@@ -68,6 +68,10 @@ SOIL_MASS_KG_M2 = 1300.0 * SOIL_LAYER_DEPTH_M
 #: 1 mg C per g soil in kg C m-2 of the layer.
 MG_G = 1e-3 * SOIL_MASS_KG_M2
 HOUR = 3600.0
+#: Relative saturation (liquid water / porosity) at which the sorption rate equals MEND's bulk ``K_ads``: the
+#: field-capacity state of incubations (~60 % water-filled pore space, Linn & Doran 1984, Soil Sci. Soc. Am.
+#: J. 48, 1267).
+SORPTION_REFERENCE_SATURATION = 0.6
 
 # MEND (Wang et al. 2013, Table 2) rates per hour at the 20 degC of its calibration, used at T_REF 25 degC.
 _MEND_VP, _MEND_VM, _MEND_VD, _MEND_MR, _MEND_EC = 2.5, 1.0, 5e-4, 2.8e-4, 0.47
@@ -92,12 +96,15 @@ class SoilBgcParameters:
     km_litter: float = 0.5
     #: Half-saturation of MAOM depolymerisation: MEND ``K_M`` 250 mg C g-1.
     km_maom: float = 250.0 * MG_G
-    #: Maximum specific DOM uptake by active microbes, 0.01 h-1: between MEND's calibrated
+    #: Maximum specific DOM uptake by active microbes, 0.0125 h-1: between MEND's calibrated
     #: ``(V_D + m_R) / E_c`` = 1.66e-3 h-1, fitted for a biomass that is mostly inactive, and the
     #: ``mu_max / Y`` ~ 0.2-0.6 h-1 of biomass growing on glucose (Blagodatsky et al. 2000, Soil Biol. Biochem.
-    #: 32, 1757); with maintenance and death at MEND's rates it lets a community of ~1-2 % of soil C persist
-    #: at DOC concentrations of tens of mg C L-1.
-    uptake_vmax_s: float = 0.01 / HOUR
+    #: 32, 1757).  The value is set by the persistence of the community: growth on DOM must outpace
+    #: maintenance and death, ``Y vmax S/(K + S) f_O2 > m_R + d``, at the DOM that sorption leaves in a soil
+    #: without microbes, also at 30 degC (CUE ~0.3) and in nearly saturated soil; at 0.01 h-1 an extinct
+    #: community does not come back near saturation, and above ~0.015 h-1 the biomass of temperate soil
+    #: exceeds the observed 1-3 % of soil C (tests/lsm/soil_bgc/test_column.py).
+    uptake_vmax_s: float = 0.0125 / HOUR
     #: Half-saturation of DOM uptake, kg C m-2 of the soluble DOM at the reaction site: 0.01 kg C m-2, i.e.
     #: 33 mg C L-1 in the 300 L of water of the layer, within the 10-100 mg C L-1 of soil solutions (Kalbitz et
     #: al. 2000, Soil Sci. 165, 277); MEND's 0.26 mg C g-1 (0.34 kg C m-2) refers to its larger DOC pool.
@@ -108,8 +115,13 @@ class SoilBgcParameters:
     enzyme_production_s: float = 2.0 * _MEND_PEP * _MEND_MR / HOUR
     #: Enzyme turnover: MEND ``r_E`` 1e-3 h-1.
     enzyme_turnover_s: float = _MEND_RE / HOUR
-    #: Langmuir sorption of DOM to minerals: MEND ``K_ads`` = ``K_ba K_des`` = 6e-3 h-1, x ``(1 - MAOM/Q_max)``.
-    sorption_s: float = 6.0 * 1e-3 / HOUR
+    #: Langmuir sorption of the diffusing DOM (the DAMM soluble substrate, ``DOM (theta/porosity)^3``) to
+    #: minerals, x ``(1 - MAOM/Q_max)``: MEND ``K_ads`` = ``K_ba K_des`` = 6e-3 h-1, fitted to bulk DOC, divided
+    #: by the diffusing fraction at the relative saturation of :data:`SORPTION_REFERENCE_SATURATION` so that
+    #: the bulk rate is MEND's there.  DOM reaches a mineral surface through the same water films as it
+    #: reaches a cell; were sorption not limited alike, a drying soil would starve the microbes while the
+    #: minerals kept drawing DOM down, and warm, moderately dry soils would lose their microbes for good.
+    sorption_s: float = 6.0 * 1e-3 / SORPTION_REFERENCE_SATURATION**3 / HOUR
     #: Desorption at full capacity, x ``MAOM / Q_max``, kg C m-2 s-1: 2.5e-4 mg C g-1 h-1.  MEND's ``K_des``
     #: (1e-3) belongs to its fast adsorbed phase of capacity 1.7 mg C g-1; with the ~30x larger capacity of
     #: the mineral-associated pool here it is scaled down so that MAOM turns over in ~20-30 years at 15 degC,
@@ -124,6 +136,20 @@ class SoilBgcParameters:
     #: 693): 60 days, with formation at the same rate so that about half the particulate matter is occluded.
     aggregate_formation_s: float = 1.0 / (60.0 * 86400.0)
     aggregate_breakdown_s: float = 1.0 / (60.0 * 86400.0)
+    #: Rate of DOM uptake in anoxic soil relative to fully aerated soil: microbes in O2-free microsites go on
+    #: by fermentation and other electron acceptors, more slowly.  CENTURY's minimum anaerobic decomposition
+    #: factor ``aneref(3)`` = 0.3 (Parton et al. 1988, Biogeochemistry 5, 109; DayCent fix.100).  The
+    #: uptake's O2 factor is ``f + (1 - f) O2lim / O2lim_dry`` with the DAMM limitation ``O2lim``: without
+    #: the floor DAMM cuts uptake to a third at field capacity and to nothing near saturation, and the
+    #: microbes of wet tropical soils died out in the global spin-up.
+    anaerobic_uptake_fraction: float = 0.3
+    #: Share of the metabolic litter input (C and N) that enters DOM directly, not through the enzymes: the
+    #: water-soluble sugars, amino acids and phenolics leached from fresh litter in its first days (10-30 % of
+    #: leaf litter mass, about half its metabolic fraction; Berg & McClaugherty 2014, Plant Litter, ch. 4;
+    #: Soong et al. 2015, Biogeochemistry 124, 27) and the root exudates counted with it.  It keeps a soil
+    #: without microbes colonisable: were every input to wait for enzymes that only microbes make, an
+    #: extinct community would stay extinct under a growing litter pile.
+    litter_leaching_fraction: float = 0.3
     #: Share of the enzymes on R when optimal allocation is off (``priming = False``).
     fixed_alpha: float = 0.5
     #: Optimal enzyme allocation on (priming emerges) or a fixed split.
@@ -313,8 +339,11 @@ def step(state: SoilState, drivers: SoilDrivers, dt: float, params: SoilBgcParam
     v = state.values
     ncol = v.shape[1]
     # --- external inputs arrive at the start of the step
-    v[L_C] += d.litter_met_c * dt
-    v[L_N] += d.litter_met_n * dt
+    leach = p.litter_leaching_fraction
+    v[D_C] += leach * d.litter_met_c * dt
+    v[D_N] += leach * d.litter_met_n * dt
+    v[L_C] += (1.0 - leach) * d.litter_met_c * dt
+    v[L_N] += (1.0 - leach) * d.litter_met_n * dt
     v[R_C] += d.litter_str_c * dt
     v[R_N] += d.litter_str_n * dt
     dep = d.n_deposition * dt
@@ -337,11 +366,12 @@ def step(state: SoilState, drivers: SoilDrivers, dt: float, params: SoilBgcParam
     dep_m = kinetics.equilibrium_chemistry_rate(vm, v[ER_C], v[M_C], p.km_maom) * dt
     capacity = maom_capacity(d.fines, p)
     filled = np.clip(_ratio(v[M_C], capacity), 0.0, 1.0)
-    sorb = p.sorption_s * v[D_C] * (1.0 - filled) * dt
+    sorb = p.sorption_s * soluble * (1.0 - filled) * dt
     desorb = p.desorption_kg_m2_s * filled * dt
     agg_form = p.aggregate_formation_s * v[R_C] * dt
     agg_break = p.aggregate_breakdown_s * v[A_C] * dt
-    uptake = p.uptake_vmax_s * f_t * v[B_C] * _ratio(soluble, p.km_dom + soluble) * (o2 / _O2_LIMITATION_DRY) * dt
+    aerobic = p.anaerobic_uptake_fraction + (1.0 - p.anaerobic_uptake_fraction) * o2 / _O2_LIMITATION_DRY
+    uptake = p.uptake_vmax_s * f_t * v[B_C] * _ratio(soluble, p.km_dom + soluble) * aerobic * dt
     dom_nc = _ratio(v[D_N], v[D_C])
     # the microbes bid for the mineral N that growth on this uptake could need, up to their transport
     # capacity (the kinetics of their DOC uptake at the biomass C:N, half-saturated like plant roots);

@@ -70,9 +70,20 @@ def test_labile_pulse_primes_old_organic_matter():
     state.n("nh4")[:] = 1e-4
     state.n("litter_recalcitrant")[:] = state.c("litter_recalcitrant") / 15.0
     state.c("litter_labile")[1] += 0.3  # 300 g C m-2 with no N
-    old_om, alpha = _run(state, d, 60)
-    assert old_om[1] > 1.05 * old_om[0]
-    assert alpha[1] > alpha[0] + 0.1
+    # the microbes use the glucose first (preferential substrate use: old matter decomposes more slowly for the
+    # first days), then the grown, N-starved community mines old matter: real priming builds over weeks
+    # (Blagodatskaya & Kuzyakov 2008, Biol. Fertil. Soils 45, 115)
+    runs = [_run(state, d, 10) for _ in range(6)]
+    old_om = np.array([r[0] for r in runs])  # per 10-day window, (window, column)
+    alpha = np.array([r[1] for r in runs])
+    ratio = old_om[:, 1] / old_om[:, 0]
+    assert ratio[0] < 1.0
+    assert ratio.max() > 1.1
+    assert old_om[:, 1].sum() > old_om[:, 0].sum()
+    # while the pulse lasts the microbes are N-limited and put (nearly) all new enzyme on R; over the 60 days
+    # the mean allocation stays above the control's
+    assert alpha[:, 1].max() > alpha[:, 0].max() + 0.2
+    assert alpha[:, 1].mean() > alpha[:, 0].mean()
 
 
 def test_without_optimal_allocation_there_is_no_shift():
@@ -87,14 +98,49 @@ def test_without_optimal_allocation_there_is_no_shift():
 def test_gadgil_effect_ecm_slow_recalcitrant_decay_under_n_limitation():
     """ECM plants taking organic N leave saprotrophs N-limited: slower R decomposition than under AM plants.
 
-    N-poor recalcitrant litter (C:N 150), little N input, a large plant demand: the setting in which the
-    Gadgil effect appears (Smith & Wan 2019).  Both columns get identical inputs.
+    An N-poor soil (mineral-associated matter at C:N 25, mineral N used up, no fixation), N-poor litter (C:N
+    40 and 150) and a large plant demand: the setting in which the Gadgil effect appears (Smith & Wan 2019).
+    Both columns get identical inputs.  Under AM plants the saprotrophs win the mineral N; under ECM plants
+    the fungi take the organic N first and the saprotrophs starve.
     """
     ecm = np.array([0.0, 1.0])
-    d = make_drivers(2, ecm=ecm, met_cn=40.0, str_cn=150.0, fixation_g=0.2, deposition_g=0.1,
+    d = make_drivers(2, ecm=ecm, met_cn=40.0, str_cn=150.0, fixation_g=0.0, deposition_g=0.1,
                      demand_g_m2_yr=10.0)
     state = make_state(2)
+    state.n("maom")[:] = state.c("maom") / 25.0
+    state.n("nh4")[:] = 1e-4
+    state.n("no3")[:] = 1e-4
     _run(state, d, 3 * 365)
-    dep_r = sum(column.step(state, d, DAY).depolymerised_r_c for _ in range(365))
-    assert dep_r[1] < dep_r[0]
+    steps = [column.step(state, d, DAY) for _ in range(365)]
+    dep_r = sum(f.depolymerised_r_c for f in steps)
+    overflow = sum(f.overflow_respiration_c for f in steps)
+    plant_n = sum(f.plant_nh4 + f.plant_no3 + f.plant_don for f in steps)
+    assert overflow[0] > 0.0  # the saprotrophs are N-limited
+    assert plant_n[1] > 10 * plant_n[0]  # the ECM plants get the N
+    assert dep_r[1] < 0.5 * dep_r[0]
     assert state.c("litter_recalcitrant")[1] > state.c("litter_recalcitrant")[0]
+    assert state.c("microbes_active")[1] < state.c("microbes_active")[0]
+
+
+def test_an_extinct_community_recolonises_warm_wet_and_warm_dry_soils():
+    """Microbes killed under a litter pile come back and decompose it, in the settings that trapped them.
+
+    The state of warm grassland tiles of a global spin-up before the leached litter input and the
+    moisture-limited sorption: 90 kg C m-2 of N-poor labile litter, no microbes (1e-12 kg C m-2), at
+    25-33 degC and relative saturation 0.38-0.73.  Without a DOM supply that needs no enzymes, or with
+    sorption drawing DOM down faster than the drying soil lets microbes take it, the empty soil was a
+    stable state and the pile grew for ever.
+    """
+    t = np.array([298.15, 303.15, 306.15, 300.15, 301.15])
+    theta = np.array([0.33, 0.33, 0.27, 0.17, 0.40])
+    d = make_drivers(5, t_k=t, theta=theta, met_cn=150.0, litter_g_m2_yr=1500.0)
+    state = make_state(5)
+    state.c("microbes_active")[:] = 1e-12
+    state.n("microbes_active")[:] = 1e-12 / 8.0
+    state.c("litter_labile")[:] = 90.0
+    state.n("litter_labile")[:] = 0.5
+    for _ in range(40 * 365):
+        f = column.step(state, d, DAY)
+    assert np.all(state.c("microbes_active") > 0.05)
+    assert np.all(state.c("litter_labile") < 1.0)
+    assert np.all(f.plant_nh4 + f.plant_no3 > 0.99 * d.plant_n_demand)

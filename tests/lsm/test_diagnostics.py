@@ -1,0 +1,56 @@
+"""Global land totals from a yearly history file (lsm.diagnostics)."""
+
+import netCDF4
+import numpy as np
+
+from coupler.constants import KG_PER_PG, KG_PER_TG
+from coupler.grid import LatLonGrid
+from lsm import diagnostics
+
+YEAR = diagnostics.SECONDS_PER_YEAR
+
+
+def _history(path, fields, land_percent=100.0):
+    grid = LatLonGrid.regular(30.0, 30.0)
+    ny, nx = grid.shape
+    with netCDF4.Dataset(path, "w") as ds:
+        ds.frequency = "year"
+        ds.createDimension("time", None)
+        ds.createDimension("lat", ny)
+        ds.createDimension("lon", nx)
+        ds.createVariable("lat", "f8", ("lat",))[:] = np.linspace(-75, 75, ny)
+        ds.createVariable("lon", "f8", ("lon",))[:] = np.linspace(15, 345, nx)
+        ds.createVariable("areacella", "f8", ("lat", "lon"))[:] = grid.area
+        ds.createVariable("sftlf", "f8", ("lat", "lon"))[:] = land_percent
+        for name, value in fields.items():
+            ds.createVariable(name, "f8", ("time", "lat", "lon"))[0] = value
+    return grid
+
+
+def test_totals_are_area_weighted_sums_in_edge_units(tmp_path):
+    names = ("gpp", "npp", "ra", "rh", "rroot", "nee", "evspsbl", "lai", "hfls", "hfss", "cVeg", "cLitter",
+             "cSoil", "cMic", "cMAOM", "fNnetmin")
+    fields = {n: 1.0 for n in names}
+    fields.update(rh=2e-8, rroot=1e-8, cSoil=10.0, cMic=0.2, fNnetmin=3e-11)
+    path = tmp_path / "case.land.h1.nc"
+    grid = _history(path, fields, land_percent=50.0)
+    land_area = 0.5 * grid.area.sum()
+    t = diagnostics.land_totals(path)
+    assert np.isclose(t["rh_PgC_yr"], 2e-8 * land_area * YEAR / KG_PER_PG, rtol=1e-12)
+    assert np.isclose(t["rs_PgC_yr"], 3e-8 * land_area * YEAR / KG_PER_PG, rtol=1e-12)
+    assert np.isclose(t["csoil_PgC"], 10.0 * land_area / KG_PER_PG, rtol=1e-12)
+    assert np.isclose(t["cmic_PgC"], 0.2 * land_area / KG_PER_PG, rtol=1e-12)
+    assert np.isclose(t["net_mineralisation_TgN_yr"], 3e-11 * land_area * YEAR / KG_PER_TG, rtol=1e-12)
+    text = diagnostics.format_totals(t)
+    assert "rh_PgC_yr" in text and "reference 40-60" in text
+
+
+def test_soil_model_fields_are_optional(tmp_path):
+    names = ("gpp", "npp", "ra", "rh", "rroot", "nee", "evspsbl", "lai", "hfls", "hfss", "cVeg", "cLitter", "cSoil")
+    (tmp_path / "hist").mkdir()
+    path = tmp_path / "hist" / "case.land.h0.nc"
+    _history(path, {n: 1.0 for n in names})
+    t = diagnostics.land_totals(path)
+    assert "cmic_PgC" not in t and "net_mineralisation_TgN_yr" not in t
+    assert diagnostics.yearly_land_stream(tmp_path) == path
+    assert diagnostics.main([str(tmp_path / "missing")]) == 2
