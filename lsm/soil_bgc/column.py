@@ -145,7 +145,7 @@ class SoilBgcParameters:
     anaerobic_uptake_fraction: float = 0.3
     #: Share of the metabolic litter input (C and N) that enters DOM directly, not through the enzymes: the
     #: water-soluble sugars, amino acids and phenolics leached from fresh litter in its first days (10-30 % of
-    #: leaf litter mass, about half its metabolic fraction; Berg & McClaugherty 2014, Plant Litter, ch. 4;
+    #: leaf litter mass, about half its metabolic fraction; Berg & McClaugherty 2014, Plant Litter, 3rd ed.;
     #: Soong et al. 2015, Biogeochemistry 124, 27) and the root exudates counted with it.  It keeps a soil
     #: without microbes colonisable: were every input to wait for enzymes that only microbes make, an
     #: extinct community would stay extinct under a growing litter pile.

@@ -125,11 +125,11 @@ def test_gadgil_effect_ecm_slow_recalcitrant_decay_under_n_limitation():
 def test_an_extinct_community_recolonises_warm_wet_and_warm_dry_soils():
     """Microbes killed under a litter pile come back and decompose it, in the settings that trapped them.
 
-    The state of warm grassland tiles of a global spin-up before the leached litter input and the
-    moisture-limited sorption: 90 kg C m-2 of N-poor labile litter, no microbes (1e-12 kg C m-2), at
-    25-33 degC and relative saturation 0.38-0.73.  Without a DOM supply that needs no enzymes, or with
-    sorption drawing DOM down faster than the drying soil lets microbes take it, the empty soil was a
-    stable state and the pile grew for ever.
+    The state of warm grassland tiles of a global spin-up before the leached litter input, the
+    moisture-limited sorption and the anaerobic uptake: 90 kg C m-2 of N-poor labile litter, no microbes
+    (1e-12 kg C m-2), at 25-33 degC and relative saturation 0.38-0.89.  Without a DOM supply that needs no
+    enzymes, with sorption drawing DOM down faster than the drying soil lets microbes take it, or with no
+    uptake at all near saturation, the empty soil was a stable state and the pile grew for ever.
     """
     t = np.array([298.15, 303.15, 306.15, 300.15, 301.15])
     theta = np.array([0.33, 0.33, 0.27, 0.17, 0.40])
