@@ -150,6 +150,16 @@ class SoilBgcParameters:
     #: without microbes colonisable: were every input to wait for enzymes that only microbes make, an
     #: extinct community would stay extinct under a growing litter pile.
     litter_leaching_fraction: float = 0.3
+    #: Share of the metabolic litter input C that arrives as living microbes (with N at the biomass C:N):
+    #: leaves and roots are shed already colonised by phyllosphere and rhizosphere microbes and the endophytic
+    #: fungi that start decomposition (Osono 2006, Can. J. Microbiol. 52, 701).  Phyllosphere bacteria at
+    #: 1e6-1e7 cells cm-2 (Lindow & Brandl 2003, Appl. Environ. Microbiol. 69, 1875), ~0.1 pg C per cell,
+    #: on a leaf of ~5 mg C cm-2 give 2e-5-2e-4 of its C; with the fungi, 1e-3 is an upper estimate.  It
+    #: reseeds a soil whose community has died out: without it, an extinct community is a steady state of
+    #: the equations, and the N-starved tropical-forest soils of the global spin-up stayed in it, with
+    #: litter piling up for ever.  Below the biomass a living community keeps it changes nothing measurable
+    #: (0.4 g C m-2 yr-1 against ~150 g C m-2 of biomass).
+    litter_inoculum_fraction: float = 1e-3
     #: Share of the enzymes on R when optimal allocation is off (``priming = False``).
     fixed_alpha: float = 0.5
     #: Optimal enzyme allocation on (priming emerges) or a fixed split.
@@ -340,10 +350,14 @@ def step(state: SoilState, drivers: SoilDrivers, dt: float, params: SoilBgcParam
     ncol = v.shape[1]
     # --- external inputs arrive at the start of the step
     leach = p.litter_leaching_fraction
+    inoculum_c = p.litter_inoculum_fraction * d.litter_met_c * dt
+    inoculum_n = np.minimum(inoculum_c / microbes.THETA_B, (1.0 - leach) * d.litter_met_n * dt)
+    v[B_C] += inoculum_c
+    v[B_N] += inoculum_n
     v[D_C] += leach * d.litter_met_c * dt
     v[D_N] += leach * d.litter_met_n * dt
-    v[L_C] += (1.0 - leach) * d.litter_met_c * dt
-    v[L_N] += (1.0 - leach) * d.litter_met_n * dt
+    v[L_C] += (1.0 - leach) * d.litter_met_c * dt - inoculum_c
+    v[L_N] += (1.0 - leach) * d.litter_met_n * dt - inoculum_n
     v[R_C] += d.litter_str_c * dt
     v[R_N] += d.litter_str_n * dt
     dep = d.n_deposition * dt

@@ -144,3 +144,37 @@ def test_an_extinct_community_recolonises_warm_wet_and_warm_dry_soils():
     assert np.all(state.c("microbes_active") > 0.05)
     assert np.all(state.c("litter_labile") < 1.0)
     assert np.all(f.plant_nh4 + f.plant_no3 > 0.99 * d.plant_n_demand)
+
+
+def test_litter_inoculum_reseeds_an_n_starved_tropical_forest_soil():
+    """Microbes shed with the litter bring back a community that died out where trees take all mineral N.
+
+    The state of the equatorial evergreen-forest tiles that stayed without microbes in the global spin-up:
+    25 degC, relative saturation 0.82, labile litter of C:N 30 piled to 12 kg C m-2, mineral N drawn down to
+    ~5e-7 kg N m-2 by a plant demand of 15 g N m-2 yr-1.  The leached litter input alone keeps DOM too low
+    for growth to outpace death here, so without the inoculum the empty soil is a steady state; with it the
+    community returns, decomposes the pile and the soil reaches the state a living community keeps.
+    """
+    def run(params):
+        d = make_drivers(1, t_k=298.15, theta=0.37, met_cn=30.0, str_cn=100.0, litter_g_m2_yr=1000.0,
+                         demand_g_m2_yr=15.0)
+        state = make_state(1, maom_c=4.5)
+        state.c("microbes_active")[:] = 0.0
+        state.n("microbes_active")[:] = 0.0
+        state.c("litter_labile")[:] = 12.0
+        state.n("litter_labile")[:] = 0.4
+        state.n("nh4")[:] = 4e-7
+        state.n("no3")[:] = 6e-8
+        for _ in range(15 * 365):
+            f = column.step(state, d, DAY, params)
+        return state, f, d
+
+    without, _, _ = run(column.SoilBgcParameters(litter_inoculum_fraction=0.0))
+    assert without.c("microbes_active")[0] < 1e-9
+    assert without.c("litter_labile")[0] > 12.0
+    state, f, d = run(column.SoilBgcParameters())
+    assert 0.1 < state.c("microbes_active")[0] < 0.3
+    assert state.c("litter_labile")[0] < 0.1
+    # the community decomposes the whole input again: respiration within 2 % of the litter C input
+    assert abs(f.respiration_c[0] / f.input_c[0] - 1.0) < 0.02
+    assert f.plant_nh4[0] + f.plant_no3[0] > 0.99 * d.plant_n_demand[0]
