@@ -23,10 +23,13 @@ per tile:
 
 Books: carbon (vegetation + soil, Pg C), nitrogen (plants + soil, Tg N),
 water (soil + snow, kg) and energy (soil heat, J). Net ecosystem exchange,
-latent and sensible heat and runoff leave through the coupler; precipitation
-and radiation arrive through it; evapotranspiration water, upwelling
-radiation, N fixation and nitrate leaching are named external terms; N
-deposition arrives from the atmosphere through the coupler (``ndep``).
+soil N2O (``fn2o``, to the atmosphere), latent and sensible heat, runoff and
+the leached dissolved organic carbon (``friver_c``, to the ocean) leave
+through the coupler; precipitation and radiation arrive through it;
+evapotranspiration water, upwelling radiation, N fixation, the leaching of
+nitrate and dissolved organic N and the NO and N2 gases are named external
+terms; N deposition arrives from the atmosphere through the coupler
+(``ndep``).
 """
 
 from __future__ import annotations
@@ -65,7 +68,7 @@ class LandComponent(Component):
     role = "land"
     quantities = ("carbon", "nitrogen", "water", "energy")
     imports = ("co2_bgc", "tas", "pr", "rsds", "rlds", "huss", "ps", "sfcWind", "ndep")
-    exports = ("nee", "hfls", "hfss", "friver")
+    exports = ("nee", "hfls", "hfss", "friver", "fn2o", "friver_c")
     settings = [
         Setting("surface_file", str, "", description="Surface data file ('' = the packaged 0.5 degree data)."),
         Setting("texture_file", str, "", description="Optional sand/clay override file."),
@@ -284,31 +287,41 @@ class LandComponent(Component):
             self._sasu_accumulate(dt, vf.litter_wood_c * dt)
         # --- cell means over the land of each cell
         runoff = hf.surface_runoff + hf.drainage
+        sx = sf.fluxes
+        inv = 1.0 / dt
+        n2o = sx.n2o_nitrification_n + sx.n2o_denitrification_n
         self.out = {"nee": self._cell_mean(nee), "hfls": self._cell_mean(le), "hfss": self._cell_mean(h),
-                    "friver": self._cell_mean(runoff)}
+                    "friver": self._cell_mean(runoff), "fn2o": self._cell_mean(n2o * inv),
+                    "friver_c": self._cell_mean(sx.leached_doc_c * inv)}
         upwelling = f["rsds"] + f["rlds"] - seb.rn_W_m2
         a = self.tile_area
-        totals = self.global_sum(upwelling * a, et * a, heat_water * a, sf.fixation_n * a, sf.fluxes.leached_no3 * a)
+        totals = self.global_sum(upwelling * a, et * a, heat_water * a, sf.fixation_n * a, sx.leached_no3 * a,
+                                 sx.leached_don_n * a, sx.no_n * a, sx.n2_n * a)
         self.terms = {"energy": {"upwelling_radiation": -totals[0] * dt,
                                  "heat_carried_by_soil_water": totals[2]},
                       "water": {"evapotranspiration": -totals[1] * dt},
                       "nitrogen": {"biological_n_fixation": totals[3] / KG_PER_TG,
-                                   "nitrate_leaching": -totals[4] / KG_PER_TG}}
+                                   "nitrate_leaching": -totals[4] / KG_PER_TG,
+                                   "don_leaching": -totals[5] / KG_PER_TG,
+                                   "no_emission": -totals[6] / KG_PER_TG,
+                                   "denitrification_n2": -totals[7] / KG_PER_TG}}
         if self.pending_carbon_pg:
             self.terms["carbon"] = {"semi_analytic_spinup": self.pending_carbon_pg}
             self.pending_carbon_pg = 0.0
         if self.pending_nitrogen_tg:
             self.terms["nitrogen"]["semi_analytic_spinup"] = self.pending_nitrogen_tg
             self.pending_nitrogen_tg = 0.0
-        sx = sf.fluxes
-        inv = 1.0 / dt
         self.diag = {"gpp": vf.gpp, "npp": vf.npp, "ra": vf.ra, "rh": rh, "nee": nee, "rroot": vf.root_resp,
                      "hfls": le, "hfss": h, "lai": vf.lai, "mrro": runoff, "evspsbl": et, "beta": beta,
                      "fpg": vf.fpg, "fNup": sf.plant_n_uptake * inv, "fBNF": sf.fixation_n * inv,
                      "fNdep": sf.deposition_n * inv, "fNleach": sx.leached_no3 * inv,
                      "fNnetmin": (sx.gross_mineralisation_n - sx.immobilisation_n) * inv,
                      "fNgrossmin": sx.gross_mineralisation_n * inv, "rhOverflow": sx.overflow_respiration_c * inv,
-                     "cue": sx.effective_cue, "alphaEnzymeR": sx.alpha}
+                     "cue": sx.effective_cue, "alphaEnzymeR": sx.alpha,
+                     "fN2Onit": sx.n2o_nitrification_n * inv, "fN2Oden": sx.n2o_denitrification_n * inv,
+                     "fN2O": n2o * inv, "fNO": sx.no_n * inv, "fN2": sx.n2_n * inv,
+                     "fNdenit": sx.denitrified_n * inv, "fNnit": sx.nitrified_n * inv,
+                     "fDOCleach": sx.leached_doc_c * inv, "fDONleach": sx.leached_don_n * inv}
         self.elapsed_s = until_elapsed_s
 
     def _sun(self, dt: float) -> tuple[np.ndarray, np.ndarray]:
@@ -477,7 +490,8 @@ class LandComponent(Component):
                "nSoil": (st.total_n() - st.n("nh4") - st.n("no3"), kg),
                "nMineralNH4": (st.n("nh4"), kg), "nMineralNO3": (st.n("no3"), kg),
                "nVeg": (self.veg.plant_n, kg)}
-        for name in ("fNup", "fBNF", "fNdep", "fNleach", "fNnetmin", "fNgrossmin", "rhOverflow"):
+        for name in ("fNup", "fBNF", "fNdep", "fNleach", "fNnetmin", "fNgrossmin", "rhOverflow", "fN2Onit",
+                     "fN2Oden", "fN2O", "fNO", "fN2", "fNdenit", "fNnit", "fDOCleach", "fDONleach"):
             out[name] = (d[name], flux)
         out.update({"fpg": (d["fpg"], {"units": "1"}), "cueMic": (d["cue"], {"units": "1"}),
                     "alphaEnzymeR": (d["alphaEnzymeR"], {"units": "1"})})

@@ -6,7 +6,9 @@ global GPP, NPP, Ra, Rroot, Rh and NEE (Pg C yr-1), the Ra/GPP and
 Rroot/Ra ratios, evapotranspiration over land (10^3 km3 yr-1), mean LAI and
 evaporative fraction of wet tropical forest and of desert cells, and the
 vegetation, litter and soil stocks (Pg C), and, with the soil model, microbial and
-mineral-associated carbon (Pg C) and net N mineralisation (Tg N yr-1).
+mineral-associated carbon (Pg C), net N mineralisation, the soil N2O (by
+pathway), NO and N2 emissions and the N leaching (Tg N yr-1), and the DOC
+carried to rivers (Pg C yr-1).
 
 Biomes come from the packaged surface data on the history grid: wet
 tropical forest is land where broadleaf evergreen tropical trees cover more
@@ -40,9 +42,15 @@ REFERENCES = {
     "rh_PgC_yr": (40.0, 60.0),
     "rs_PgC_yr": (68.0, 93.0),
     "csoil_PgC": (1200.0, 2500.0),
+    "n2o_TgN_yr": (4.0, 12.0),
 }
 #: Soil-model fields read when the history has them (absent when the land runs without the soil model).
-OPTIONAL = ("cMic", "cMAOM", "fNnetmin")
+OPTIONAL = ("cMic", "cMAOM", "fNnetmin", "fN2O", "fN2Onit", "fN2Oden", "fNO", "fN2", "fNleach", "fDONleach",
+            "fDOCleach")
+#: Nitrogen fluxes reported in Tg N yr-1 when present: history name -> report key.
+N_FLUXES = {"fNnetmin": "net_mineralisation_TgN_yr", "fN2O": "n2o_TgN_yr", "fN2Onit": "n2o_nitrification_TgN_yr",
+            "fN2Oden": "n2o_denitrification_TgN_yr", "fNO": "no_TgN_yr", "fN2": "n2_TgN_yr",
+            "fNleach": "no3_leaching_TgN_yr", "fDONleach": "don_leaching_TgN_yr"}
 
 
 def yearly_land_stream(outdir: Path) -> Path:
@@ -97,7 +105,8 @@ def land_totals(path: Path, record: int = -1) -> dict[str, float]:
         "csoil_PgC": total("cSoil") / KG_PER_PG,
         **({"cmic_PgC": total("cMic") / KG_PER_PG} if "cMic" in v else {}),
         **({"cmaom_PgC": total("cMAOM") / KG_PER_PG} if "cMAOM" in v else {}),
-        **({"net_mineralisation_TgN_yr": total("fNnetmin") * SECONDS_PER_YEAR / KG_PER_TG} if "fNnetmin" in v else {}),
+        **{key: total(name) * SECONDS_PER_YEAR / KG_PER_TG for name, key in N_FLUXES.items() if name in v},
+        **({"doc_leaching_PgC_yr": total("fDOCleach") * SECONDS_PER_YEAR / KG_PER_PG} if "fDOCleach" in v else {}),
     }
 
 

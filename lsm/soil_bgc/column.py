@@ -12,7 +12,8 @@ pools of :mod:`lsm.soil_bgc.pools` in a bulk layer of the top metre of soil
                                   ^   ^ sorption │  └── enzyme turnover, death (1 - f_prot)
                                   │   └──────────┘                   │
                                   └──────── protected necromass f_prot┘
-    NH4+ <──> microbes (mineralisation / immobilisation), NH4+ -> NO3- (nitrification) -> leaching
+    NH4+ <──> microbes (mineralisation / immobilisation), NH4+ -> NO3- (nitrification; N2O, NO)
+    NO3- -> leaching | denitrification (N2O, N2);  DOM -> leaching (DOC to rivers)
     NH4+, NO3-, DON (ECM) -> plants;  deposition, fixation -> NH4+, NO3-
 
 A step has two stages, each a set of fluxes moved by the mass-conserving
@@ -24,7 +25,9 @@ A. depolymerisation of L and R by their enzymes and of MAOM by the
    the active microbes (Michaelis-Menten in the DAMM soluble substrate,
    O2-limited), switching between active and dormant biomass
    (:mod:`lsm.soil_bgc.dormancy`), the microbes' bid for mineral N, plant uptake of NH4+, NO3-
-   and (ECM) DON, nitrification, nitrate leaching, enzyme turnover and
+   and (ECM) DON, nitrification with its N2O and NO, the NO3- loss split
+   between leaching and denitrification (:mod:`lsm.soil_bgc.leaching`,
+   :mod:`lsm.soil_bgc.nitrogen`), DOM leaching, enzyme turnover and
    microbial death.  Competing bids on a pool (microbes and plants on NH4+,
    saprotrophs and ECM fungi on DOM) are scaled down in proportion when the
    pool cannot meet them: the relative-demand rule (Thornton et al. 2007).
@@ -37,7 +40,7 @@ B. microbial metabolism of what was taken up, exactly partitioned by
 
 Every flux is explicit in time over the step and limited so that no pool
 goes negative; the books of C and N close to rounding per column: what
-leaves the state is respiration, plant uptake and leaching, all returned.
+leaves the state is respiration, plant uptake, leaching and the N gases, all returned.
 
 Parameters are MEND's (Wang et al. 2013, Ecol. Appl. 23, 255, Table 2),
 converted from mg C g-1 soil to kg C m-2 of the layer with
@@ -52,9 +55,10 @@ from typing import NamedTuple
 import numpy as np
 
 from . import dormancy, enzymes, kinetics, microbes
-from .leaching import nitrate_leaching
+from .leaching import dom_leaching, drainage_rate, nitrate_loss
 from .mycorrhiza import ROOT_KM_N, MycorrhizalParameters, potential_plant_n_uptake
-from .nitrogen import nitrification
+from .nitrogen import (DEFAULT_SOIL_PH, anoxic_fraction, denitrification_rate, n2_n2o_ratio, nitrification,
+                       nitrification_n2o_yield, no_n2o_ratio, relative_gas_diffusivity)
 from .nitrogen_inputs import DEPOSITION_NH4_FRACTION
 from .numerics import OUT, FluxTable, transfer
 from .pools import VARIABLES, SoilState
@@ -197,6 +201,8 @@ class SoilDrivers(NamedTuple):
     root_c: np.ndarray
     plant_n_demand: np.ndarray
     mycorrhiza: MycorrhizalParameters
+    #: Soil pH (nitrification); a scalar or one value per column.
+    ph: np.ndarray | float = DEFAULT_SOIL_PH
 
 
 class SoilFluxes(NamedTuple):
@@ -211,6 +217,14 @@ class SoilFluxes(NamedTuple):
     plant_no3: np.ndarray
     plant_don: np.ndarray
     leached_no3: np.ndarray
+    #: Nitrogen gases, kg N m-2: N2O from nitrification and from denitrification, NO (nitrification), N2.
+    n2o_nitrification_n: np.ndarray
+    n2o_denitrification_n: np.ndarray
+    no_n: np.ndarray
+    n2_n: np.ndarray
+    #: Dissolved organic C and N drained out of the layer (the C goes to the rivers), kg m-2.
+    leached_doc_c: np.ndarray
+    leached_don_n: np.ndarray
     #: Gross N mineralisation (to NH4+) and immobilisation (from NH4+ and NO3-) by the microbes.
     gross_mineralisation_n: np.ndarray
     immobilisation_n: np.ndarray
@@ -226,6 +240,22 @@ class SoilFluxes(NamedTuple):
     #: External inputs of the step (litter C; litter N + deposition + fixation).
     input_c: np.ndarray
     input_n: np.ndarray
+
+    @property
+    def lost_c(self) -> np.ndarray:
+        """Carbon that left the layer other than as CO2 (leached DOC), kg C m-2."""
+        return self.leached_doc_c
+
+    @property
+    def lost_n(self) -> np.ndarray:
+        """Nitrogen that left the layer: plant uptake, leaching (NO3-, DON) and the gases, kg N m-2."""
+        return (self.plant_nh4 + self.plant_no3 + self.plant_don + self.leached_no3 + self.leached_don_n
+                + self.n2o_nitrification_n + self.n2o_denitrification_n + self.no_n + self.n2_n)
+
+    @property
+    def denitrified_n(self) -> np.ndarray:
+        """NO3- denitrified, kg N m-2 (N2O + N2)."""
+        return self.n2o_denitrification_n + self.n2_n
 
 
 # --- State rows and flux tables ---------------------------------------------------------------------------
@@ -271,8 +301,10 @@ _STAGE_A = [
     ("imm_no3", [(NO3, UP_MIN)]),
     ("plant_nh4", [(NH4, OUT)]),
     ("plant_no3", [(NO3, OUT)]),
-    ("nitrification", [(NH4, NO3)]),
+    ("nitrification", [(NH4, NO3), (NH4, OUT), (NH4, OUT)]),
     ("leaching", [(NO3, OUT)]),
+    ("denitrification", [(NO3, OUT), (NO3, OUT)]),
+    ("dom_leaching", [(D_C, OUT), (D_N, OUT)]),
     ("enz_l", [(EL_C, D_C), (EL_N, D_N)]),
     ("enz_r", [(ER_C, D_C), (ER_N, D_N)]),
     ("death", [(B_C, D_C), (B_N, D_N), (B_C, M_C), (B_N, M_N)]),
@@ -341,8 +373,8 @@ def step(state: SoilState, drivers: SoilDrivers, dt: float, params: SoilBgcParam
          ) -> SoilFluxes:
     """Advance every column by ``dt`` s (``state`` updated in place); returns the step's fluxes.
 
-    Books per column, to rounding: ``total C after = before + input_c - respiration_c``;
-    ``total N after = before + input_n - plant uptake - leached_no3``.
+    Books per column, to rounding: ``total C after = before + input_c - respiration_c - lost_c``;
+    ``total N after = before + input_n - lost_n`` (plant uptake, leaching, gases).
     """
     d = drivers
     p = params
@@ -399,8 +431,21 @@ def step(state: SoilState, drivers: SoilDrivers, dt: float, params: SoilBgcParam
     bid_nh4 = n_bid * _ratio(v[NH4], mineral)
     plant = potential_plant_n_uptake(d.plant_n_demand, d.root_c, v[NH4], v[NO3], v[D_C], v[D_N], d.t_soil_k,
                                      d.mycorrhiza, dt)
-    nitrified = nitrification(v[NH4], d.t_soil_k, _ratio(d.theta, d.porosity), dt)
-    leached = nitrate_leaching(v[NO3], d.drainage, d.water_kg_m2, dt)
+    # nitrogen gases: nitrifiers lose N2O and NO; denitrifiers in the anoxic fraction draw on the NO3- that
+    # drainage also carries away, fed by the C the microbes respire (mechanisms 7 and 9)
+    wfps = _ratio(d.theta, d.porosity)
+    anoxic = anoxic_fraction(wfps)
+    diffusivity = relative_gas_diffusivity(wfps, d.porosity)
+    nitrified = nitrification(v[NH4], d.t_soil_k, wfps, dt, ph=d.ph, anoxic=anoxic)
+    n2o_nit = nitrified * nitrification_n2o_yield(anoxic)
+    no_nit = n2o_nit * no_n2o_ratio(diffusivity)
+    respiration_rate = (uptake - growth_c) / dt
+    r_leach = drainage_rate(d.drainage, d.water_kg_m2)
+    no3_loss = nitrate_loss(v[NO3], r_leach, denitrification_rate(v[NO3], respiration_rate, anoxic,
+                                                                   SOIL_MASS_KG_M2), dt)
+    n2o_den = no3_loss.denitrified / (1.0 + n2_n2o_ratio(v[NO3], respiration_rate, wfps, diffusivity,
+                                                         SOIL_MASS_KG_M2))
+    doc_leached = dom_leaching(v[D_C], r_leach, dt)
     enz_l = v[EL_C] * -np.expm1(-p.enzyme_turnover_s * dt)
     enz_r = v[ER_C] * -np.expm1(-p.enzyme_turnover_s * dt)
     death = microbes.mortality(v[B_C], v[B_N], p.mortality_s * f_t, dt=dt,
@@ -426,8 +471,10 @@ def step(state: SoilState, drivers: SoilDrivers, dt: float, params: SoilBgcParam
         "imm_no3": (n_bid - bid_nh4,),
         "plant_nh4": (plant.nh4,),
         "plant_no3": (plant.no3,),
-        "nitrification": (nitrified,),
-        "leaching": (leached,),
+        "nitrification": (nitrified - n2o_nit - no_nit, n2o_nit, no_nit),
+        "leaching": (no3_loss.leached,),
+        "denitrification": (n2o_den, no3_loss.denitrified - n2o_den),
+        "dom_leaching": (doc_leached, doc_leached * dom_nc),
         "enz_l": (enz_l, enz_l * _ratio(v[EL_N], v[EL_C])),
         "enz_r": (enz_r, enz_r * _ratio(v[ER_N], v[ER_C])),
         "death": (death.to_dom_c, death.to_dom_n, death.to_protected_c, death.to_protected_n),
@@ -500,9 +547,15 @@ def step(state: SoilState, drivers: SoilDrivers, dt: float, params: SoilBgcParam
         plant_no3=got("plant_no3"),
         plant_don=got("ecm", 1),
         leached_no3=got("leaching"),
+        n2o_nitrification_n=got("nitrification", 1),
+        n2o_denitrification_n=got("denitrification"),
+        no_n=got("nitrification", 2),
+        n2_n=got("denitrification", 1),
+        leached_doc_c=got("dom_leaching"),
+        leached_don_n=got("dom_leaching", 1),
         gross_mineralisation_n=gotb("mineralised") + gotb("starvation", 1) + got("dormant_maintenance", 1),
         immobilisation_n=gotb("immobilised"),
-        nitrified_n=got("nitrification"),
+        nitrified_n=got("nitrification") + got("nitrification", 1) + got("nitrification", 2),
         depolymerised_l_c=got("dep_l"),
         depolymerised_r_c=got("dep_r"),
         depolymerised_maom_c=got("dep_m"),

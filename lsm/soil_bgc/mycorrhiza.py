@@ -23,9 +23,14 @@ New Phytol. 223, 1595; Fernandez & Kennedy 2016, New Phytol. 209, 1382),
 and ECM soils store more carbon per unit nitrogen (Averill et al. 2014,
 Nature 505, 543).  Nothing in the code prescribes either result.
 
-The carbon of the organic N taken by ECM fungi (amino acids carry C at the
-C:N of the dissolved organic matter) is respired by the fungi and leaves
-the soil as CO2 (``fungal_respiration_c``), so carbon stays booked.
+The fungi take organic N as amino acids and peptides, which carry C at the
+C:N of protein, :data:`AMINO_ACID_CN` (3.25, below), not at the C:N of the
+bulk dissolved organic matter, whose carbon is mostly carbohydrate and
+phenolics that the saprotrophs use.  That carbon is respired by the fungi
+and leaves the soil as CO2 (``fungal_respiration_c``), so carbon stays
+booked.  (Taking DOC at the bulk C:N made the fungi of N-poor soils remove
+~50 kg of C per kg of N and starve the saprotrophs to extinction in the
+global spin-up: a runaway Gadgil effect that no field study shows.)
 
 Uptake kinetics
 ---------------
@@ -67,6 +72,7 @@ import numpy as np
 from lsm.soil_bgc.kinetics import q10_factor
 
 __all__ = [
+    "AMINO_ACID_CN",
     "AM",
     "ECM",
     "MycorrhizalType",
@@ -90,6 +96,10 @@ UPTAKE_T_REF_K = 298.15
 #: Half-saturation of DON uptake by ECM fungi, kg C m-2 of DOC: that of the saprotrophs (column ``km_dom``).
 ECM_DON_KM_C = 0.01
 ECM_DON_VMAX = ROOT_VMAX_N
+#: C:N (mass) of the amino acids and peptides that ECM fungi take: protein is ~52 % C and N x 6.25 (Jones'
+#: factor), so C:N = 0.52 x 6.25 = 3.25 (Jones 1931, USDA Circ. 183; Mariotti et al. 2008, Crit. Rev. Food
+#: Sci. Nutr. 48, 177).
+AMINO_ACID_CN = 3.25
 
 
 @dataclass(frozen=True)
@@ -154,7 +164,9 @@ def potential_plant_n_uptake(demand, root_c, nh4, no3, dom_c, dom_n, t_soil_k, p
     take = np.minimum(np.maximum(np.asarray(demand, dtype=float), 0.0), cap)
     share = np.divide(take, cap, out=np.zeros_like(cap), where=cap > 0.0)
     don = cap_don * share
-    doc = np.divide(don, n_per_c, out=np.zeros_like(don), where=n_per_c > 0.0)
+    # the C of amino acids, or of the DOM itself where that is richer in N than protein
+    c_per_n = np.minimum(AMINO_ACID_CN, np.divide(1.0, n_per_c, out=np.zeros_like(n_per_c), where=n_per_c > 0.0))
+    doc = don * c_per_n
     return PlantUptake(cap_nh4 * share, cap_no3 * share, don, doc)
 
 

@@ -1,46 +1,171 @@
-"""Nitrification of ammonium to nitrate (SCIENCE.md section 3, mechanism 8: the aerobic part).
+"""Nitrification, denitrification and the nitrogen gases (SCIENCE.md section 3, mechanism 7).
 
-``F_nit = k_max NH4 f_T f_W dt``, first order in NH4+ as in DAYCENT (Parton
-et al. 2001, J. Geophys. Res. 106, 17403) and CLM4.5 (Oleson et al. 2013,
-NCAR/TN-503+STR, section 15.8): ``k_max`` = 0.1 d-1 (:data:`NITRIFICATION_RATE_MAX`),
-``f_T = -0.06 + 0.13 exp(0.07 T)`` with T in degC (clipped to [0, 1] above
-freezing; no nitrification in frozen soil), and the WFPS response of
-:func:`wfps_factor`, the smooth Linn & Doran (1984, Soil Sci. Soc. Am. J.
-48, 1267) optimum near WFPS 0.6 that falls as the pores fill with water and
-O2 runs out.  The NO3- made here is what leaches (:mod:`lsm.soil_bgc.leaching`).
-pH dependence, the N2O and NO side products and denitrification belong to
-the nitrogen-gas issue and are not in this module yet.
+Anoxic fraction
+    Heterotrophic respiration consumes O2 faster than it diffuses into
+    water-filled pores, so the share of the soil volume without O2 rises
+    steeply as the water-filled pore space ``w`` passes a critical value:
+    ``f_anox = 1 / (1 + exp(-(w - W_crit) / s))``, a logistic switch
+    (infinitely differentiable, strictly increasing) around ``W_crit`` = 0.7
+    with a width ``s`` of 0.05.  Linn & Doran (1984, Soil Sci. Soc. Am. J.
+    48, 1267) found aerobic activity to peak at WFPS 0.6, where anaerobic
+    N2 + N2O production started, and that production to rise to its maximum
+    by ~0.8: the switch is 0.12 at 0.6, 0.5 at 0.7 and 0.88 at 0.8.  (SCIENCE.md's
+    "~0.6" is that onset; a midpoint at 0.6 would make half of a soil at
+    field capacity anoxic and, in the test columns, denitrify ten times the
+    5-20 kg N ha-1 yr-1 measured in unfertilised soils.)
+
+Nitrification (NH4+ -> NO3-)
+    ``F_nit = NH4 (1 - exp(-k_max f_T f_W f_pH dt))``, first order in NH4+ as
+    in DAYCENT (Parton et al. 2001, J. Geophys. Res. 106, 17403) and CLM4.5
+    (Oleson et al. 2013, NCAR/TN-503+STR, section 15.8): ``k_max`` = 0.1 d-1,
+    ``f_T = -0.06 + 0.13 exp(0.07 T)`` with T in degC (none in frozen soil),
+    ``f_W`` the Linn & Doran moisture response (water films limit the dry
+    side, O2 the wet side: ``min(w/0.6, 1) (1 - f_anox)``), and DAYCENT's
+    pH response ``0.56 + atan(0.45 pi (pH - 5)) / pi`` (Parton et al. 1996,
+    Global Biogeochem. Cycles 10, 401), which falls in acid soils where
+    ammonia, the substrate of the ammonia oxidisers, is scarce.
+
+    Nitrifiers lose part of the oxidised N as N2O and NO.  The N2O yield
+    rises as O2 runs short (nitrifier denitrification): 0.2 % of the
+    nitrified N in aerated soil to 2 % when anoxic, the range of Khalil,
+    Mary & Renault (2004, Soil Biol. Biochem. 36, 687) and of the review of
+    Butterbach-Bahl et al. (2013, Phil. Trans. R. Soc. B 368, 20130122).
+    NO follows from the NO:N2O ratio of Parton et al. (2001),
+    ``R = 15.2 + 35.5 atan(0.68 pi (10 D_r - 1.86)) / pi``, with the relative
+    gas diffusivity ``D_r`` of the soil: dry, open soils emit NO, wet ones
+    N2O.
+
+Denitrification (NO3- -> N2O, N2)
+    In the anoxic fraction, limited by NO3- or by the carbon supply, whichever
+    is shorter (Del Grosso et al. 2000, Global Biogeochem. Cycles 14, 1045, as
+    in CLM4.5): ``D = f_anox min(1.15 [NO3]^0.57, 0.1 [CO2]^1.3)`` in ug N g-1
+    d-1 with [NO3] in ug N g-1 and the heterotrophic respiration [CO2] in ug
+    C g-1 d-1.  The model uses it as the first-order rate ``r_denit = D /
+    [NO3]`` that :mod:`lsm.soil_bgc.leaching` splits against leaching
+    (mechanism 9).  The gases: ``N2O = D / (1 + R_N2:N2O)`` with Del Grosso et
+    al.'s ratio ``R = max(0.16 k1, k1 exp(-0.8 [NO3]/[CO2])) max(0.1, 1.5 w -
+    0.32)``, ``k1 = max(1.7, 38.4 - 350 D_r)``: more N2 when the soil is wet,
+    diffusion slow and NO3- scarce relative to the carbon supply.  The rest
+    is N2.  N2 and NO leave the land as named external sinks, N2O goes to the
+    atmosphere (``fn2o``).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["NITRIFICATION_RATE_MAX", "nitrification", "wfps_factor", "nitrification_temperature_factor"]
+__all__ = [
+    "ANOXIC_WFPS_CRIT", "ANOXIC_WFPS_WIDTH", "NITRIFICATION_RATE_MAX", "anoxic_fraction", "anoxic_fraction_slope",
+    "denitrification_rate", "n2_n2o_ratio", "nitrification", "nitrification_n2o_yield", "nitrification_ph_factor",
+    "nitrification_temperature_factor", "no_n2o_ratio", "relative_gas_diffusivity", "wfps_factor",
+]
 
 #: Maximum nitrification rate, s-1 (0.1 d-1; Parton et al. 2001).
 NITRIFICATION_RATE_MAX = 0.1 / 86400.0
 T_FREEZE = 273.15
+#: Water-filled pore space at the middle of the anoxic switch and its width (Linn & Doran 1984).
+ANOXIC_WFPS_CRIT = 0.7
+ANOXIC_WFPS_WIDTH = 0.05
+#: N2O lost per N nitrified in aerated and in anoxic soil (Khalil et al. 2004; Butterbach-Bahl et al. 2013).
+NITRIFICATION_N2O_YIELD_AEROBIC = 0.002
+NITRIFICATION_N2O_YIELD_ANOXIC = 0.02
+#: Soil pH where the dataset has none: 6.5, the median of topsoils in SoilGrids (Hengl et al. 2017).
+DEFAULT_SOIL_PH = 6.5
+_SECONDS_PER_DAY = 86400.0
+#: ug per g from kg per kg.
+_UG_G = 1e6
 
 
-def wfps_factor(wfps):
-    """Moisture response of aerobic soil processes, 0.05-1: optimum at WFPS 0.6-0.8, lower when dry or waterlogged.
+def _f(x):
+    return np.asarray(x, dtype=float)
 
-    A smooth form of Linn & Doran (1984) as used in CENTURY/DAYCENT:
-    ``min(w/0.6, 1) min(1, 1 - 1.5 (w - 0.8))``, floored at 0.05.
+
+def anoxic_fraction(wfps, w_crit: float = ANOXIC_WFPS_CRIT, width: float = ANOXIC_WFPS_WIDTH):
+    """Anoxic share of the soil volume, 0-1: ``1 / (1 + exp(-(w - W_crit) / s))``."""
+    # tanh form of the logistic: no overflow for any w
+    return 0.5 * (1.0 + np.tanh(0.5 * (_f(wfps) - w_crit) / width))
+
+
+def anoxic_fraction_slope(wfps, w_crit: float = ANOXIC_WFPS_CRIT, width: float = ANOXIC_WFPS_WIDTH):
+    """``d f_anox / d w`` = ``f (1 - f) / s`` (continuous and positive everywhere)."""
+    f = anoxic_fraction(wfps, w_crit, width)
+    return f * (1.0 - f) / width
+
+
+def relative_gas_diffusivity(wfps, porosity):
+    """Gas diffusivity of the soil relative to free air, 1: Millington & Quirk (1961) ``a^(10/3) / phi^2``.
+
+    ``a = phi (1 - w)`` is the air-filled porosity (Trans. Faraday Soc. 57, 1200).
     """
-    w = np.clip(np.asarray(wfps, dtype=float), 0.0, 1.0)
-    return np.clip(np.minimum(w / 0.6, 1.0) * np.minimum(1.0, 1.0 - 1.5 * (w - 0.8)), 0.05, 1.0)
+    phi = _f(porosity)
+    a = phi * (1.0 - np.clip(_f(wfps), 0.0, 1.0))
+    return np.divide(a ** (10.0 / 3.0), phi * phi, out=np.zeros_like(a * phi), where=phi > 0.0)
+
+
+def wfps_factor(wfps, anoxic=None):
+    """Moisture response of nitrification, 0.05-1: ``min(w/0.6, 1) (1 - f_anox)``, floored at 0.05.
+
+    Water films limit NH4+ supply to the nitrifiers below WFPS 0.6 and O2
+    limits them in wetter soil (Linn & Doran 1984).  ``anoxic`` may pass a precomputed
+    :func:`anoxic_fraction` of ``wfps``.
+    """
+    w = np.clip(_f(wfps), 0.0, 1.0)
+    f_anox = anoxic_fraction(w) if anoxic is None else _f(anoxic)
+    return np.maximum(np.minimum(w / 0.6, 1.0) * (1.0 - f_anox), 0.05)
 
 
 def nitrification_temperature_factor(t_soil_k):
     """``-0.06 + 0.13 exp(0.07 T[degC])`` clipped to [0, 1], 0 in frozen soil (Parton et al. 2001)."""
-    t_c = np.asarray(t_soil_k, dtype=float) - T_FREEZE
+    t_c = _f(t_soil_k) - T_FREEZE
     f = np.clip(-0.06 + 0.13 * np.exp(0.07 * t_c), 0.0, 1.0)
     return np.where(t_c > 0.0, f, 0.0)
 
 
-def nitrification(nh4, t_soil_k, wfps, dt, rate_max=NITRIFICATION_RATE_MAX):
-    """NH4+ nitrified over ``dt`` s, kg N m-2: ``NH4 (1 - exp(-k_max f_T f_W dt))`` (never more than NH4)."""
-    k = rate_max * nitrification_temperature_factor(t_soil_k) * wfps_factor(wfps)
-    return np.maximum(np.asarray(nh4, dtype=float), 0.0) * -np.expm1(-k * dt)
+def nitrification_ph_factor(ph):
+    """pH response of nitrification, ~0.1-1: ``0.56 + atan(0.45 pi (pH - 5)) / pi`` (DAYCENT, Parton et al. 1996)."""
+    return 0.56 + np.arctan(0.45 * np.pi * (_f(ph) - 5.0)) / np.pi
+
+
+def nitrification(nh4, t_soil_k, wfps, dt, rate_max=NITRIFICATION_RATE_MAX, ph=DEFAULT_SOIL_PH, anoxic=None):
+    """NH4+ nitrified over ``dt`` s, kg N m-2: ``NH4 (1 - exp(-k_max f_T f_W f_pH dt))`` (never more than NH4)."""
+    k = rate_max * nitrification_temperature_factor(t_soil_k) * wfps_factor(wfps, anoxic) \
+        * nitrification_ph_factor(ph)
+    return np.maximum(_f(nh4), 0.0) * -np.expm1(-k * dt)
+
+
+def nitrification_n2o_yield(anoxic):
+    """N2O-N lost per N nitrified, 0.002 (aerated) to 0.02 (anoxic), linear in the anoxic fraction."""
+    return NITRIFICATION_N2O_YIELD_AEROBIC + (NITRIFICATION_N2O_YIELD_ANOXIC
+                                              - NITRIFICATION_N2O_YIELD_AEROBIC) * _f(anoxic)
+
+
+def no_n2o_ratio(relative_diffusivity):
+    """NO:N2O ratio of nitrification, 0.17-32 (Parton et al. 2001): ``15.2 + 35.5 atan(0.68 pi (10 D_r - 1.86)) / pi``."""
+    return 15.2 + 35.5 * np.arctan(0.68 * np.pi * (10.0 * _f(relative_diffusivity) - 1.86)) / np.pi
+
+
+def _concentration_ug_g(amount_kg_m2, soil_mass_kg_m2):
+    return _f(amount_kg_m2) / soil_mass_kg_m2 * _UG_G
+
+
+def denitrification_rate(no3_kg_m2, respiration_kg_m2_s, anoxic, soil_mass_kg_m2):
+    """First-order denitrification rate ``r_denit``, s-1 (Del Grosso et al. 2000; see the module docstring).
+
+    ``no3_kg_m2`` the layer's NO3- (kg N m-2), ``respiration_kg_m2_s`` its
+    heterotrophic respiration (kg C m-2 s-1), ``anoxic`` the anoxic fraction
+    and ``soil_mass_kg_m2`` the layer's soil mass.  0 where there is no NO3-.
+    """
+    no3 = _concentration_ug_g(np.maximum(no3_kg_m2, 0.0), soil_mass_kg_m2)
+    co2 = _concentration_ug_g(np.maximum(respiration_kg_m2_s, 0.0), soil_mass_kg_m2) * _SECONDS_PER_DAY
+    d = _f(anoxic) * np.minimum(1.15 * no3**0.57, 0.1 * co2**1.3)
+    return np.divide(d, no3 * _SECONDS_PER_DAY, out=np.zeros_like(d), where=no3 > 0.0)
+
+
+def n2_n2o_ratio(no3_kg_m2, respiration_kg_m2_s, wfps, relative_diffusivity, soil_mass_kg_m2):
+    """N2:N2O ratio of denitrification (Del Grosso et al. 2000), >= 0.027."""
+    no3 = _concentration_ug_g(np.maximum(no3_kg_m2, 0.0), soil_mass_kg_m2)
+    co2 = _concentration_ug_g(np.maximum(respiration_kg_m2_s, 0.0), soil_mass_kg_m2) * _SECONDS_PER_DAY
+    k1 = np.maximum(1.7, 38.4 - 350.0 * _f(relative_diffusivity))
+    # NO3- relative to the C supply: no C, no reduction beyond N2O
+    x = np.divide(no3, co2, out=np.full_like(no3 * co2, np.inf), where=co2 > 0.0)
+    return np.maximum(0.16 * k1, k1 * np.exp(-0.8 * x)) * np.maximum(0.1, 1.5 * _f(wfps) - 0.32)

@@ -14,7 +14,9 @@ the cost of the soil alone: while the coupled model runs a cycle, the soil
 records the daily means of its drivers (litterfall, temperature, water,
 drainage, N inputs, roots and plant N demand); then the soil is integrated
 alone for many years over that year, repeated, at a time step that may be
-longer than the coupled one.
+longer than the coupled one.  The plants' N demand is capped at the N of
+their litterfall (:meth:`DriverRecord.steady_vegetation_demand_scale`): a
+growing vegetation's demand, repeated for a century, would mine the soil.
 
 Daily means lose the diurnal cycle of the driving layer-mean temperature,
 which in the top metre is a fraction of a kelvin.  A longer step changes
@@ -64,12 +66,27 @@ class DriverRecord:
     def days(self) -> int:
         return len(self.sums)
 
-    def day(self, k: int, dt: float) -> column.SoilDrivers:
-        """The mean drivers of day ``k`` for steps of ``dt`` s."""
+    def day(self, k: int, dt: float, demand_scale=1.0) -> column.SoilDrivers:
+        """The mean drivers of day ``k`` for steps of ``dt`` s (plant N demand times ``demand_scale``)."""
         mean = self.sums[k] / self.seconds[k]
         fields = dict(zip(FIELDS, mean, strict=True))
-        fields["plant_n_demand"] = fields["plant_n_demand"] * dt
+        fields["plant_n_demand"] = fields["plant_n_demand"] * dt * demand_scale
         return self.constant._replace(**fields)
+
+    def steady_vegetation_demand_scale(self) -> np.ndarray:
+        """Per column, ``min(1, litter N / plant N demand)`` over the recorded cycle.
+
+        Vegetation at steady state takes up the N it sheds in litter.  A
+        cycle recorded while the vegetation still grows (above all the first,
+        from a cold start) demands more; repeated for a century offline, that
+        excess mined the soil's N until the microbes starved and died out in
+        N-poor forests.  The offline soil therefore sees the demand of a
+        steady vegetation, as the wood jump assumes one.
+        """
+        total = np.sum(self.sums, axis=0)
+        litter_n = total[FIELDS.index("litter_met_n")] + total[FIELDS.index("litter_str_n")]
+        demand = total[FIELDS.index("plant_n_demand")]
+        return np.minimum(1.0, np.divide(litter_n, demand, out=np.ones_like(demand), where=demand > 0.0))
 
 
 def step_problem(hours: float) -> str | None:
@@ -91,11 +108,12 @@ def integrate(state, record: DriverRecord, params: column.SoilBgcParameters, yea
     if step_problem(dt / 3600.0) is not None:
         raise ValueError(f"offline soil step {dt:g} s must divide a day")
     steps = int(round(SECONDS_PER_DAY / dt))
+    scale = record.steady_vegetation_demand_scale()
     change = []
     for _ in range(int(years)):  # a handful of repetitions; each step is vectorised over the columns
         before = state.total_c()
         for k in range(record.days):
-            drivers = record.day(k, dt)
+            drivers = record.day(k, dt, scale)
             for _ in range(steps):
                 column.step(state, drivers, dt, params)
         change.append(float(np.max(np.abs(state.total_c() - before), initial=0.0)))

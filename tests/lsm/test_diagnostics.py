@@ -29,9 +29,10 @@ def _history(path, fields, land_percent=100.0):
 
 def test_totals_are_area_weighted_sums_in_edge_units(tmp_path):
     names = ("gpp", "npp", "ra", "rh", "rroot", "nee", "evspsbl", "lai", "hfls", "hfss", "cVeg", "cLitter",
-             "cSoil", "cMic", "cMAOM", "fNnetmin")
+             "cSoil", "cMic", "cMAOM", "fNnetmin", "fN2O", "fN2Onit", "fN2Oden", "fDOCleach")
     fields = {n: 1.0 for n in names}
-    fields.update(rh=2e-8, rroot=1e-8, cSoil=10.0, cMic=0.2, fNnetmin=3e-11)
+    fields.update(rh=2e-8, rroot=1e-8, cSoil=10.0, cMic=0.2, fNnetmin=3e-11, fN2O=4e-13, fN2Onit=1e-13,
+                  fN2Oden=3e-13, fDOCleach=5e-11)
     path = tmp_path / "case.land.h1.nc"
     grid = _history(path, fields, land_percent=50.0)
     land_area = 0.5 * grid.area.sum()
@@ -41,6 +42,9 @@ def test_totals_are_area_weighted_sums_in_edge_units(tmp_path):
     assert np.isclose(t["csoil_PgC"], 10.0 * land_area / KG_PER_PG, rtol=1e-12)
     assert np.isclose(t["cmic_PgC"], 0.2 * land_area / KG_PER_PG, rtol=1e-12)
     assert np.isclose(t["net_mineralisation_TgN_yr"], 3e-11 * land_area * YEAR / KG_PER_TG, rtol=1e-12)
+    assert np.isclose(t["n2o_TgN_yr"], 4e-13 * land_area * YEAR / KG_PER_TG, rtol=1e-12)
+    assert np.isclose(t["n2o_nitrification_TgN_yr"] + t["n2o_denitrification_TgN_yr"], t["n2o_TgN_yr"], rtol=1e-12)
+    assert np.isclose(t["doc_leaching_PgC_yr"], 5e-11 * land_area * YEAR / KG_PER_PG, rtol=1e-12)
     text = diagnostics.format_totals(t)
     assert "rh_PgC_yr" in text and "reference 40-60" in text
 
@@ -51,6 +55,6 @@ def test_soil_model_fields_are_optional(tmp_path):
     path = tmp_path / "hist" / "case.land.h0.nc"
     _history(path, {n: 1.0 for n in names})
     t = diagnostics.land_totals(path)
-    assert "cmic_PgC" not in t and "net_mineralisation_TgN_yr" not in t
+    assert "cmic_PgC" not in t and "net_mineralisation_TgN_yr" not in t and "n2o_TgN_yr" not in t
     assert diagnostics.yearly_land_stream(tmp_path) == path
     assert diagnostics.main([str(tmp_path / "missing")]) == 2

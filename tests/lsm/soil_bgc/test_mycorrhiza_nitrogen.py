@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from lsm.soil_bgc.leaching import nitrate_leaching
-from lsm.soil_bgc.mycorrhiza import AM, ECM, ROOT_KM_N, mixed_parameters, potential_plant_n_uptake
+from lsm.soil_bgc.mycorrhiza import AM, AMINO_ACID_CN, ECM, ROOT_KM_N, mixed_parameters, potential_plant_n_uptake
 from lsm.soil_bgc.nitrogen import nitrification
 from lsm.soil_bgc.nitrogen_inputs import G_M2_YR, biological_n_fixation
 
@@ -20,7 +20,10 @@ def test_am_takes_mineral_n_only_and_ecm_also_organic_n():
     am, ecm = _uptake(0.0, 1.0), _uptake(1.0, 1.0)
     assert am.don[0] == 0.0 and am.doc[0] == 0.0
     assert ecm.don[0] > 0.0
-    assert ecm.doc[0] == pytest.approx(ecm.don[0] * 10.0, rel=1e-12)  # carried at the DOM C:N
+    # amino acids carry C at the C:N of protein, not at the DOM's C:N of 10
+    assert ecm.doc[0] == pytest.approx(ecm.don[0] * AMINO_ACID_CN, rel=1e-12)
+    rich = _uptake(1.0, 1.0, dom_c=0.01, dom_n=0.005)  # DOM of C:N 2, richer in N than protein
+    assert rich.doc[0] == pytest.approx(rich.don[0] * 2.0, rel=1e-12)
     assert AM.vmax_organic == 0.0 < ECM.vmax_organic
 
 
@@ -45,11 +48,14 @@ def test_nitrification_stops_in_frozen_soil_and_never_exceeds_the_pool():
     nh4 = np.full(3, 1e-3)
     got = nitrification(nh4, np.array([263.15, 288.15, 308.15]), np.full(3, 0.6), 1e9)
     assert got[0] == 0.0 and np.all(got <= nh4) and got[2] > 0.0
-    fast = nitrification(nh4, np.full(3, 298.15), np.full(3, 0.6), 86400.0)
-    assert fast[0] == pytest.approx(1e-3 * -np.expm1(-0.1 * (-0.06 + 0.13 * np.exp(1.75))), rel=1e-12)
+    # at WFPS 0.4 the soil is aerated (anoxic share 0.0025) and water films limit: f_W = (0.4/0.6) (1 - f_anox)
+    fast = nitrification(nh4, np.full(3, 298.15), np.full(3, 0.4), 86400.0, ph=7.0)
+    f_w = 0.4 / 0.6 * (1.0 - 1.0 / (1.0 + np.exp(6.0)))
+    f_ph = 0.56 + np.arctan(0.9 * np.pi) / np.pi
+    assert fast[0] == pytest.approx(1e-3 * -np.expm1(-0.1 * (-0.06 + 0.13 * np.exp(1.75)) * f_w * f_ph), rel=1e-12)
 
 
 def test_leaching_carries_the_drained_fraction_of_nitrate():
     no3 = np.full(3, 2e-3)
     got = nitrate_leaching(no3, np.array([0.0, 1e-5, 1.0]), np.full(3, 300.0), 3600.0)
-    np.testing.assert_allclose(got, [0.0, 2e-3 * 1e-5 * 3600 / 300, 2e-3], rtol=1e-12)
+    np.testing.assert_allclose(got, 2e-3 * -np.expm1(-np.array([0.0, 1e-5, 1.0]) * 3600 / 300), rtol=1e-12)

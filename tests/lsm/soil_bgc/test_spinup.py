@@ -55,3 +55,22 @@ def test_offline_step_must_divide_a_day_and_a_record_is_needed():
     rec.add(make_drivers(1, dt=HOUR), HOUR)
     with pytest.raises(ValueError, match="must divide a day"):
         integrate(make_state(1), rec, column.SoilBgcParameters(), 1, 7 * HOUR)
+
+
+def test_offline_plants_take_no_more_n_than_their_litter_returns():
+    """A growing vegetation's demand (30 g N m-2 yr-1 against 13 g in litter) is capped at the litter N."""
+    n, dt = 2, 6 * HOUR
+    d = make_drivers(n, dt=dt, demand_g_m2_yr=np.array([30.0, 8.0]))
+    rec = DriverRecord()
+    for _ in range(4):
+        rec.add(d, dt)
+    litter_n = d.litter_met_n + d.litter_str_n
+    expected = np.minimum(1.0, litter_n * dt / d.plant_n_demand)
+    np.testing.assert_allclose(rec.steady_vegetation_demand_scale(), expected, rtol=1e-12)
+    assert expected[0] < 1.0 and expected[1] == 1.0
+    offline, direct = make_state(n), make_state(n)
+    integrate(offline, rec, column.SoilBgcParameters(), years=2, dt=dt)
+    capped = d._replace(plant_n_demand=d.plant_n_demand * expected)
+    for _ in range(2 * 4):
+        column.step(direct, capped, dt)
+    np.testing.assert_allclose(offline.values, direct.values, rtol=1e-12, atol=1e-18)

@@ -1,0 +1,123 @@
+"""Nitrification and denitrification with their gases, and the NO3- loss split against leaching."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lsm.soil_bgc import column, leaching, nitrogen
+from lsm.soil_bgc.column import SOIL_MASS_KG_M2
+from tests.lsm.soil_bgc.conftest import DAY, make_drivers, make_state
+
+_w = st.floats(min_value=0.0, max_value=1.0, allow_nan=False)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_w, _w)
+def test_anoxic_fraction_is_monotonic_in_wfps(w1, w2):
+    lo, hi = sorted((w1, w2))
+    assert 0.0 <= nitrogen.anoxic_fraction(lo) <= nitrogen.anoxic_fraction(hi) <= 1.0
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(min_value=0.0, max_value=0.999, allow_nan=False))
+def test_anoxic_fraction_has_a_continuous_derivative(w):
+    """The analytic slope matches central differences, and it changes by no more than its bound over 1e-6."""
+    h = 1e-6
+    numeric = (nitrogen.anoxic_fraction(w + h) - nitrogen.anoxic_fraction(w - h)) / (2 * h)
+    slope = nitrogen.anoxic_fraction_slope(w)
+    assert slope > 0.0
+    assert numeric == pytest.approx(slope, rel=1e-5, abs=1e-9)
+    # |f''| <= 1 / (6 sqrt(3) s^2) for the logistic: the slope is Lipschitz, hence continuous
+    bound = 1.0 / (6.0 * np.sqrt(3.0) * nitrogen.ANOXIC_WFPS_WIDTH**2)
+    assert abs(nitrogen.anoxic_fraction_slope(w + h) - slope) <= bound * h * (1 + 1e-9)
+
+
+def test_the_switch_is_centred_on_w_crit():
+    assert nitrogen.anoxic_fraction(nitrogen.ANOXIC_WFPS_CRIT) == 0.5
+    np.testing.assert_allclose(nitrogen.anoxic_fraction([0.6, 0.8]), [1 / (1 + np.e**2), 1 / (1 + np.e**-2)],
+                               rtol=1e-14)
+
+
+def test_nitrification_falls_and_denitrification_rises_as_wfps_passes_w_crit():
+    w = np.array([0.6, 0.65, 0.75, 0.8])
+    nh4, no3 = np.full(4, 1e-3), np.full(4, 5e-3)
+    nit = nitrogen.nitrification(nh4, np.full(4, 293.15), w, DAY)
+    resp = np.full(4, 1.0 / (365 * DAY))  # 1 kg C m-2 yr-1
+    den = nitrogen.denitrification_rate(no3, resp, nitrogen.anoxic_fraction(w), SOIL_MASS_KG_M2)
+    assert np.all(np.diff(nit) < 0.0)
+    assert np.all(np.diff(den) > 0.0)
+    assert nit[0] > 5 * nit[-1] and den[-1] > 5 * den[0]
+
+
+def test_denitrification_is_limited_by_the_carbon_supply_or_the_nitrate():
+    """Del Grosso et al. (2000): ``min(1.15 NO3^0.57, 0.1 CO2^1.3)`` ug N g-1 d-1 in the anoxic fraction."""
+    ug = SOIL_MASS_KG_M2 * 1e-6  # kg m-2 per ug g-1
+    no3, co2 = 10.0, 3.0  # ug N g-1 and ug C g-1 d-1: C-limited, 0.1 x 3^1.3 = 0.417 < 1.15 x 10^0.57 = 4.27
+    rate = nitrogen.denitrification_rate(no3 * ug, co2 * ug / DAY, 1.0, SOIL_MASS_KG_M2)
+    assert rate * DAY * no3 == pytest.approx(0.1 * co2**1.3, rel=1e-12)
+    rate = nitrogen.denitrification_rate(0.1 * ug, co2 * ug / DAY, 1.0, SOIL_MASS_KG_M2)  # NO3-limited
+    assert rate * DAY * 0.1 == pytest.approx(1.15 * 0.1**0.57, rel=1e-12)
+    assert nitrogen.denitrification_rate(0.0, 1e-8, 1.0, SOIL_MASS_KG_M2) == 0.0
+
+
+def test_the_n2o_share_of_denitrification_falls_in_wet_soil():
+    wfps = np.array([0.6, 0.8, 0.95])
+    d_r = nitrogen.relative_gas_diffusivity(wfps, 0.45)
+    ratio = nitrogen.n2_n2o_ratio(np.full(3, 5e-3), np.full(3, 3e-8), wfps, d_r, SOIL_MASS_KG_M2)
+    assert np.all(np.diff(1.0 / (1.0 + ratio)) < 0.0)
+
+
+def test_the_no_to_n2o_ratio_of_nitrification_rises_with_gas_diffusivity():
+    r = nitrogen.no_n2o_ratio(np.array([0.0, 0.1, 0.3, 1.0]))
+    assert np.all(np.diff(r) > 0.0) and r[0] > 0.0 and r[-1] < 33.0
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.floats(min_value=0.0, max_value=1e-3), st.floats(min_value=0.0, max_value=1e-3),
+       st.floats(min_value=1.0, max_value=1e6))
+def test_the_nitrate_loss_split_sums_to_the_first_order_loss(r_leach, r_denit, dt):
+    no3 = 2e-3
+    loss = leaching.nitrate_loss(no3, r_leach, r_denit, dt)
+    total = no3 * -np.expm1(-(r_leach + r_denit) * dt)
+    assert loss.leached + loss.denitrified == pytest.approx(total, rel=1e-12, abs=1e-300)
+    assert 0.0 <= loss.leached <= no3 and 0.0 <= loss.denitrified <= no3
+    if r_leach + r_denit > 0.0 and total > 0.0:
+        assert loss.leached / total == pytest.approx(r_leach / (r_leach + r_denit), rel=1e-12)
+
+
+def test_the_split_tends_to_all_leaching_or_all_denitrification():
+    no3, dt = 2e-3, DAY
+    for tiny in (1e-12, 1e-16):
+        only_leach = leaching.nitrate_loss(no3, 1e-6, tiny, dt)
+        only_denit = leaching.nitrate_loss(no3, tiny, 1e-6, dt)
+        total = no3 * -np.expm1(-(1e-6 + tiny) * dt)
+        assert only_leach.leached / total == pytest.approx(1.0, abs=2 * tiny / 1e-6)
+        assert only_denit.denitrified / total == pytest.approx(1.0, abs=2 * tiny / 1e-6)
+    assert leaching.nitrate_loss(no3, 1e-6, 0.0, dt).denitrified == 0.0
+    assert leaching.nitrate_loss(no3, 0.0, 1e-6, dt).leached == 0.0
+
+
+def test_a_labile_carbon_input_at_high_wfps_raises_n2o():
+    """Glucose on a wet soil feeds respiration, hence denitrification and its N2O (Del Grosso et al. 2000)."""
+    n = 2
+    d = make_drivers(n, theta=0.36, porosity=0.45)  # WFPS 0.8
+    state = make_state(n)
+    state.c("dom")[1] += 0.05  # 50 g C m-2 of glucose
+    n2o = np.zeros(n)
+    for _ in range(10):
+        f = column.step(state, d, DAY)
+        n2o += f.n2o_nitrification_n + f.n2o_denitrification_n
+    assert n2o[1] > 1.5 * n2o[0]
+    assert n2o[0] > 0.0
+
+
+def test_soil_gases_and_leached_dom_are_booked():
+    d = make_drivers(3, theta=np.array([0.2, 0.3, 0.4]), porosity=0.45, drainage_mm_yr=400.0)
+    state = make_state(3)
+    c0, n0 = state.total_c().copy(), state.total_n().copy()
+    f = column.step(state, d, DAY)
+    assert np.all(f.leached_doc_c > 0.0) and np.all(f.n2o_nitrification_n > 0.0) and np.all(f.no_n > 0.0)
+    assert np.all(np.diff(f.n2_n) > 0.0)
+    np.testing.assert_allclose(state.total_c(), c0 + f.input_c - f.respiration_c - f.lost_c, rtol=1e-13)
+    np.testing.assert_allclose(state.total_n(), n0 + f.input_n - f.lost_n, rtol=1e-13)
