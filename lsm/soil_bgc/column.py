@@ -59,7 +59,7 @@ from .leaching import dom_leaching, drainage_rate, nitrate_loss
 from .mycorrhiza import ROOT_KM_N, MycorrhizalParameters, potential_plant_n_uptake
 from .nitrogen import (DEFAULT_SOIL_PH, anoxic_fraction, denitrification_rate, n2_n2o_ratio, nitrification,
                        nitrification_n2o_yield, no_n2o_ratio, relative_gas_diffusivity)
-from .nitrogen_inputs import DEPOSITION_NH4_FRACTION
+from .nitrogen_inputs import DEPOSITION_NH4_FRACTION, fixation_inhibition
 from .numerics import OUT, FluxTable, transfer
 from .pools import VARIABLES, SoilState
 
@@ -126,13 +126,15 @@ class SoilBgcParameters:
     #: reaches a cell; were sorption not limited alike, a drying soil would starve the microbes while the
     #: minerals kept drawing DOM down, and warm, moderately dry soils would lose their microbes for good.
     sorption_s: float = 6.0 * 1e-3 / SORPTION_REFERENCE_SATURATION**3 / HOUR
-    #: Desorption at full capacity, x ``MAOM / Q_max``, kg C m-2 s-1: 2.5e-4 mg C g-1 h-1.  MEND's ``K_des``
+    #: Desorption at full capacity, x ``MAOM / Q_max``, kg C m-2 s-1: 1.25e-4 mg C g-1 h-1.  MEND's ``K_des``
     #: (1e-3) belongs to its fast adsorbed phase of capacity 1.7 mg C g-1; with the ~30x larger capacity of
-    #: the mineral-associated pool here it is scaled down so that MAOM turns over in ~20-30 years at 15 degC,
-    #: the fast-cycling fraction of radiocarbon-dated MAOM (Trumbore 2009, Annu. Rev. Earth Planet. Sci. 37,
-    #: 47), and the Langmuir equilibrium with DOC fills ~15 % of the capacity, the median saturation deficit
-    #: of Georgiou et al. (2022).
-    desorption_kg_m2_s: float = 2.5e-4 * MG_G / HOUR
+    #: the mineral-associated pool here it is scaled down so that the MAOM of the top metre exchanges with
+    #: DOM in ~40-60 years at 15 degC, within the decades to centuries of radiocarbon-dated mineral-associated
+    #: C (Trumbore 2009, Annu. Rev. Earth Planet. Sci. 37, 47), and the Langmuir equilibrium with DOC fills
+    #: ~20-30 % of the capacity (most soils are below it, Georgiou et al. 2022).  Calibrated within that range
+    #: to the global soil C of the top metre, 1,462-1,548 Pg C (Batjes 1996, Eur. J. Soil Sci. 47, 151): the
+    #: first global spin-up, at twice this rate, held 926 Pg C.
+    desorption_kg_m2_s: float = 1.25e-4 * MG_G / HOUR
     #: MAOM capacity per kg of clay + silt, kg C kg-1: 86 mg C g-1 (Georgiou et al. 2022, Nat. Commun. 13, 3797).
     maom_capacity_per_fines: float = 0.086
     #: Occlusion of recalcitrant litter in aggregates, s-1, and aggregate breakdown, s-1: macroaggregate turnover
@@ -184,7 +186,8 @@ class SoilDrivers(NamedTuple):
     litter_met_n: np.ndarray
     litter_str_c: np.ndarray
     litter_str_n: np.ndarray
-    #: Atmospheric N deposition and biological N fixation, kg N m-2 s-1.
+    #: Atmospheric N deposition and potential biological N fixation (the step scales it down by the soil's
+    #: mineral N, :func:`lsm.soil_bgc.nitrogen_inputs.fixation_inhibition`), kg N m-2 s-1.
     n_deposition: np.ndarray
     n_fixation: np.ndarray
     #: Layer-mean soil temperature, K; liquid water, m3 m-3; porosity, m3 m-3.
@@ -240,6 +243,8 @@ class SoilFluxes(NamedTuple):
     #: External inputs of the step (litter C; litter N + deposition + fixation).
     input_c: np.ndarray
     input_n: np.ndarray
+    #: Biological N fixation of the step (the potential fixation after mineral N inhibition), kg N m-2.
+    fixation_n: np.ndarray
 
     @property
     def lost_c(self) -> np.ndarray:
@@ -394,10 +399,12 @@ def step(state: SoilState, drivers: SoilDrivers, dt: float, params: SoilBgcParam
     v[R_N] += d.litter_str_n * dt
     dep = d.n_deposition * dt
     dep_nh4 = DEPOSITION_NH4_FRACTION * dep
-    v[NH4] += dep_nh4 + d.n_fixation * dt
+    # potential fixation, held back by the mineral N of the soil solution before the step's inputs
+    fixed = d.n_fixation * dt * fixation_inhibition(v[NH4] + v[NO3], d.water_kg_m2)
+    v[NH4] += dep_nh4 + fixed
     v[NO3] += dep - dep_nh4
     input_c = (d.litter_met_c + d.litter_str_c) * dt
-    input_n = (d.litter_met_n + d.litter_str_n + d.n_fixation) * dt + dep
+    input_n = (d.litter_met_n + d.litter_str_n) * dt + fixed + dep
 
     # --- environment
     f_t = kinetics.arrhenius_factor(d.t_soil_k, kinetics.VMAX_ACTIVATION_ENERGY_J_MOL)
@@ -564,4 +571,5 @@ def step(state: SoilState, drivers: SoilDrivers, dt: float, params: SoilBgcParam
         alpha=alpha,
         input_c=input_c,
         input_n=input_n,
+        fixation_n=fixed,
     )

@@ -110,7 +110,7 @@ class SoilModel:
         if self.sasu is not None:
             self.sasu.add(drivers, dt)
         uptake = f.plant_nh4 + f.plant_no3 + f.plant_don
-        return SoilStep(f.respiration_c / dt, uptake, f, n_deposition * dt, fixation * dt)
+        return SoilStep(f.respiration_c / dt, uptake, f, n_deposition * dt, f.fixation_n)
 
     # ------------------------------------------------------------------ books
     def carbon_kg_m2(self) -> np.ndarray:

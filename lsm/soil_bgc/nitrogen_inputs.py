@@ -18,13 +18,24 @@ deposition) and are booked as external sources of the land nitrogen books.
   issue 8 add their own).  Global preindustrial total ~100-130 Tg N/yr for
   an NPP of 55-60 Pg C/yr (Cleveland et al. 1999: 100-290 Tg N/yr;
   Vitousek et al. 2013, Phil. Trans. R. Soc. B 368: ~58 Tg N/yr natural).
+  That relation is the *potential* fixation; the soil model
+  (:func:`lsm.soil_bgc.column.step`) scales it down by the mineral N of the
+  soil solution (:func:`fixation_inhibition`): fixing N2 costs a plant or a
+  free-living diazotroph ~6-12 g C per g N more than taking up NH4+ or NO3-
+  (Gutschick 1981, Am. Nat. 118, 607), and both nodulation and nitrogenase
+  are repressed where mineral N is plentiful (nitrate inhibition of legume
+  nodules, Streeter 1988, Crit. Rev. Plant Sci. 7, 1; ammonium repression of
+  the nif genes, Dixon & Kahn 2004, Nat. Rev. Microbiol. 2, 621).  Without
+  the down-regulation an N-rich soil with no way to lose N (a dry savanna,
+  a frozen soil) gains N for ever, and the spin-up piled up mineral N there.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["DEPOSITION_NH4_FRACTION", "biological_n_fixation", "G_M2_YR"]
+__all__ = ["DEPOSITION_NH4_FRACTION", "FIXATION_HALF_INHIBITION_MOL_L", "G_M2_YR", "biological_n_fixation",
+           "fixation_inhibition"]
 
 SECONDS_PER_YEAR = 365.0 * 86400.0
 #: One g m-2 yr-1 in kg m-2 s-1.
@@ -34,9 +45,29 @@ DEPOSITION_NH4_FRACTION = 0.5
 #: Saturating fixation rate of the CLM4 relation, g N m-2 yr-1, and its NPP coefficient, (g C m-2 yr-1)-1.
 BNF_MAX_G_M2_YR = 1.8
 BNF_NPP_COEFFICIENT = 0.003
+#: Mineral N (NH4+ + NO3-) of the soil solution that halves fixation, mol N L-1: 2 mM, where nitrate starts
+#: to inhibit nodulation and nitrogenase of legumes markedly (1-2 mM; Streeter 1988, Crit. Rev. Plant Sci. 7,
+#: 1) and about where ammonium represses the nif genes of free-living diazotrophs (Dixon & Kahn 2004).
+FIXATION_HALF_INHIBITION_MOL_L = 2e-3
+#: kg of N per mol.
+N_KG_PER_MOL = 0.014007
 
 
 def biological_n_fixation(npp_annual_kg_m2_s):
     """Biological N fixation, kg N m-2 s-1, from the annual mean NPP in kg C m-2 s-1 (negative NPP fixes none)."""
     npp_g_m2_yr = np.maximum(np.asarray(npp_annual_kg_m2_s, dtype=float), 0.0) / G_M2_YR
     return BNF_MAX_G_M2_YR * -np.expm1(-BNF_NPP_COEFFICIENT * npp_g_m2_yr) * G_M2_YR
+
+
+def fixation_inhibition(mineral_n_kg_m2, water_kg_m2):
+    """Share of the potential fixation that goes on, ``K / (K + c)`` (0-1), with ``c`` the mineral N
+    concentration of the soil water, mol N L-1 (``mineral_n_kg_m2`` kg N m-2 in ``water_kg_m2`` kg m-2 of
+    liquid water) and ``K`` :data:`FIXATION_HALF_INHIBITION_MOL_L`.
+
+    A soil without liquid water (dry or frozen) fixes nothing; nodules and
+    free-living diazotrophs stop there too (drought: Serraj et al. 1999,
+    J. Exp. Bot. 50, 143).
+    """
+    n = np.maximum(np.asarray(mineral_n_kg_m2, dtype=float), 0.0)
+    k_kg = FIXATION_HALF_INHIBITION_MOL_L * N_KG_PER_MOL * np.maximum(np.asarray(water_kg_m2, dtype=float), 0.0)
+    return np.divide(k_kg, k_kg + n, out=np.zeros(np.broadcast(n, k_kg).shape), where=(k_kg + n) > 0.0)

@@ -104,9 +104,12 @@ def transfer(values: np.ndarray, table: FluxTable, proposed: np.ndarray) -> Limi
     t = table
     rows = values[: t.nrow]
     demand = t.outflow @ proposed
-    short = demand > rows
+    # a row at a rounding residue below zero (-5e-324 after an exact emptying) with nothing asked of it is
+    # not short: comparing with the raw row would divide 0 by 0
+    available = np.maximum(rows, 0.0)
+    short = demand > available
     limit = np.ones((t.nrow + 1, values.shape[1]))  # the last row stands for the padding of group_members
-    np.divide(np.maximum(rows, 0.0), demand, out=limit[:-1], where=short)
+    np.divide(available, demand, out=limit[:-1], where=short)
     limit[:-1][short] *= _SHRINK
     per_flux = np.vstack([limit[t.source], np.ones((1, values.shape[1]))])
     group_factor = per_flux[t.group_members].min(axis=1)

@@ -6,7 +6,10 @@ import pytest
 from lsm.soil_bgc.leaching import nitrate_leaching
 from lsm.soil_bgc.mycorrhiza import AM, AMINO_ACID_CN, ECM, ROOT_KM_N, mixed_parameters, potential_plant_n_uptake
 from lsm.soil_bgc.nitrogen import nitrification
-from lsm.soil_bgc.nitrogen_inputs import G_M2_YR, biological_n_fixation
+from lsm.soil_bgc import column
+from lsm.soil_bgc.nitrogen_inputs import (FIXATION_HALF_INHIBITION_MOL_L, G_M2_YR, biological_n_fixation,
+                                          fixation_inhibition)
+from tests.lsm.soil_bgc.conftest import DAY, make_drivers, make_state
 
 HOUR = 3600.0
 
@@ -42,6 +45,30 @@ def test_biological_fixation_follows_the_clm4_relation():
     bnf = biological_n_fixation(npp) / G_M2_YR
     np.testing.assert_allclose(bnf, [0.0, 1.8 * (1 - np.exp(-1.5)), 1.8], rtol=1e-12)
     assert biological_n_fixation(-1.0) == 0.0
+
+
+def test_mineral_n_in_the_soil_solution_holds_fixation_back():
+    water = 300.0  # kg m-2
+    half = FIXATION_HALF_INHIBITION_MOL_L * 0.014007 * water  # kg N m-2 at the half-inhibiting concentration
+    f = fixation_inhibition(np.array([0.0, half, 9 * half, half, 1.0]), np.array([water] * 3 + [0.0, water]))
+    np.testing.assert_allclose(f[:3], [1.0, 0.5, 0.1], rtol=1e-12)
+    assert f[3] == 0.0  # no liquid water (dry or frozen): no fixation
+    assert f[4] < f[2]
+
+
+def test_fixation_falls_as_mineral_n_piles_up_in_a_soil_that_cannot_lose_it():
+    """A column without drainage: mineral N accumulates and, booked as input, fixation falls below potential."""
+    d = make_drivers(2, drainage_mm_yr=0.0, fixation_g=2.0)
+    s = make_state(2)
+    s.n("no3")[1] = 0.2  # 200 g N m-2 of nitrate, as in the dry savannas of the old spin-up
+    mineral = s.n("nh4") + s.n("no3")
+    f = column.step(s, d, DAY)
+    potential = 2.0 * G_M2_YR * DAY
+    half = FIXATION_HALF_INHIBITION_MOL_L * 0.014007 * d.water_kg_m2
+    np.testing.assert_allclose(f.fixation_n, potential * half / (half + mineral), rtol=1e-12)
+    assert f.fixation_n[1] < 0.05 * potential
+    np.testing.assert_allclose(f.input_n - f.fixation_n, (d.litter_met_n + d.litter_str_n + d.n_deposition) * DAY,
+                               rtol=1e-12)
 
 
 def test_nitrification_stops_in_frozen_soil_and_never_exceeds_the_pool():

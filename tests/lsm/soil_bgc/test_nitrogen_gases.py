@@ -74,8 +74,10 @@ def test_the_no_to_n2o_ratio_of_nitrification_rises_with_gas_diffusivity():
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.floats(min_value=0.0, max_value=1e-3), st.floats(min_value=0.0, max_value=1e-3),
-       st.floats(min_value=1.0, max_value=1e6))
+# subnormal rates are excluded: a loss of ~1e-316 kg N m-2 carries too few significant bits for a ratio
+# to 1e-12 (hypothesis found r = 2.2e-313 s-1); zero, which the model meets, stays in
+@given(st.floats(min_value=0.0, max_value=1e-3, allow_subnormal=False),
+       st.floats(min_value=0.0, max_value=1e-3, allow_subnormal=False), st.floats(min_value=1.0, max_value=1e6))
 def test_the_nitrate_loss_split_sums_to_the_first_order_loss(r_leach, r_denit, dt):
     no3 = 2e-3
     loss = leaching.nitrate_loss(no3, r_leach, r_denit, dt)

@@ -31,6 +31,16 @@ def test_overdrawn_pool_scales_all_its_outflows_and_their_group():
     assert step.values[1, 0] == pytest.approx(0.1 - 0.075, rel=1e-12)
 
 
+def test_a_row_at_a_negative_rounding_residue_is_left_alone():
+    """An emptied pool may sit at -5e-324; with nothing asked of it the fluxes of its group still move."""
+    values = np.array([[-5e-324, 1.0], [1.0, 1.0], [0.0, 0.0]])
+    table = FluxTable.build([(0, 2, 0), (1, 2, 0)])
+    proposed = np.array([[0.0, 0.0], [0.5, 0.5]])
+    with np.errstate(invalid="raise"):
+        step = transfer(values, table, proposed)
+    np.testing.assert_array_equal(step.moved, proposed)
+
+
 @settings(max_examples=100, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1))
 def test_never_negative_and_conserving(seed):
