@@ -126,15 +126,15 @@ class SoilBgcParameters:
     #: reaches a cell; were sorption not limited alike, a drying soil would starve the microbes while the
     #: minerals kept drawing DOM down, and warm, moderately dry soils would lose their microbes for good.
     sorption_s: float = 6.0 * 1e-3 / SORPTION_REFERENCE_SATURATION**3 / HOUR
-    #: Desorption at full capacity, x ``MAOM / Q_max``, kg C m-2 s-1: 1.25e-4 mg C g-1 h-1.  MEND's ``K_des``
+    #: Desorption at full capacity, x ``MAOM / Q_max``, kg C m-2 s-1: 2.5e-4 mg C g-1 h-1.  MEND's ``K_des``
     #: (1e-3) belongs to its fast adsorbed phase of capacity 1.7 mg C g-1; with the ~30x larger capacity of
-    #: the mineral-associated pool here it is scaled down so that the MAOM of the top metre exchanges with
-    #: DOM in ~40-60 years at 15 degC, within the decades to centuries of radiocarbon-dated mineral-associated
-    #: C (Trumbore 2009, Annu. Rev. Earth Planet. Sci. 37, 47), and the Langmuir equilibrium with DOC fills
-    #: ~20-30 % of the capacity (most soils are below it, Georgiou et al. 2022).  Calibrated within that range
-    #: to the global soil C of the top metre, 1,462-1,548 Pg C (Batjes 1996, Eur. J. Soil Sci. 47, 151): the
-    #: first global spin-up, at twice this rate, held 926 Pg C.
-    desorption_kg_m2_s: float = 1.25e-4 * MG_G / HOUR
+    #: the mineral-associated pool here it is scaled down so that MAOM turns over in ~20-30 years at 15 degC,
+    #: the fast-cycling fraction of radiocarbon-dated MAOM (Trumbore 2009, Annu. Rev. Earth Planet. Sci. 37,
+    #: 47), and the Langmuir equilibrium with DOC fills ~15 % of the capacity.  Half this rate brings the
+    #: spun-up soil C of the top metre into the 1,200-2,500 Pg C of the inventories (1,637 at 4 degrees) but
+    #: the MAOM then sorbs the N the microbes of N-poor tropical and boreal forests need, and 285 of 9,245
+    #: tiles lost their community (issue 6): MAOM formation has to become N-aware first.
+    desorption_kg_m2_s: float = 2.5e-4 * MG_G / HOUR
     #: MAOM capacity per kg of clay + silt, kg C kg-1: 86 mg C g-1 (Georgiou et al. 2022, Nat. Commun. 13, 3797).
     maom_capacity_per_fines: float = 0.086
     #: Occlusion of recalcitrant litter in aggregates, s-1, and aggregate breakdown, s-1: macroaggregate turnover
