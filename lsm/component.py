@@ -78,6 +78,16 @@ class LandComponent(Component):
         Setting("dormancy", bool, False,
                 description="Active and dormant microbial biomass switching with substrate (MEND, Wang et al. "
                             "2015); false (default until calibrated) = active biomass only."),
+        Setting("birch_osmotic_shock", bool, False,
+                description="Birch effect: osmotic-shock death of active microbes when a dry soil is wetted, "
+                            "scaling with the rise of water potential per time (lsm/soil_bgc/rewetting.py); "
+                            "false (default, the spun-up state has none) = no shock."),
+        Setting("birch_aggregate_disruption", bool, False,
+                description="Birch effect: slaking of aggregates on fast wetting of a dry soil releases "
+                            "aggregate-protected C and N to DOM; false (default) = none."),
+        Setting("birch_dormant_revival", bool, True,
+                description="Dormancy by low water potential and revival of dormant microbes on rewetting (acts "
+                            "only with dormancy = true)."),
         Setting("temperature_cue", bool, True,
                 description="Microbial yield falls with temperature (Qiao et al. 2019); false = constant 0.47."),
         Setting("n_limitation", bool, True,
@@ -138,10 +148,13 @@ class LandComponent(Component):
                                          labile_c=0.1 * leaf, t_air_k=mat)
         ecm = np.array([p.ecm_fraction for p in PFTS])[self.tile_pft]
         params = soil_column.SoilBgcParameters(priming=c.priming, temperature_cue=c.temperature_cue,
-                                                dormancy=c.dormancy)
+                                                dormancy=c.dormancy, birch_osmotic_shock=c.birch_osmotic_shock,
+                                                birch_aggregate_disruption=c.birch_aggregate_disruption,
+                                                birch_dormant_revival=c.birch_dormant_revival)
         self.soil = SoilModel(cold_start(nt, c.initial_soil_c_kg_m2), ecm_fraction=ecm, sand=sand, clay=clay,
                               params=params,
                               nlayer_top=SOIL_BGC_LAYERS, dz=self.dz)
+        self.soil.set_previous_theta(self.water.theta)
         self.height = np.select([trait_array("growth_form", self.tile_pft) == g for g in ("tree", "shrub")],
                                 [20.0, 2.0], 0.5)
         self.root_fraction = root_distribution(self.tile_pft, self.dz)
@@ -169,6 +182,7 @@ class LandComponent(Component):
         """Tile state is stored densely as (..., PFT, cell), so restarts are per cell and rank-independent."""
         per_tile = [(f"soil__{v}", "kg m-2", f"soil {v}") for v in SOIL_VARIABLES]
         per_tile += [("soil_npp_annual", "kg m-2 s-1", "running annual mean NPP (sets N fixation)"),
+                     ("soil_theta_previous", "m3 m-3", "soil model layer water of the previous step (wetting rate)"),
                      ("snow", "kg m-2", "snow water equivalent")]
         per_tile += [(f"veg__{n}", "", f"vegetation {n}") for n in self._VEG_FIELDS]
         per_layer = [("theta", "m3 m-3", "volumetric soil water"), ("t_soil", "K", "soil temperature")]
@@ -182,6 +196,8 @@ class LandComponent(Component):
             return self.soil.state.values[_SOIL_ROW[name[6:]]]
         if name == "soil_npp_annual":
             return self.soil.npp_annual
+        if name == "soil_theta_previous":
+            return self.soil.theta_previous
         if name == "snow":
             return self.water.snow_kg_m2
         if name == "theta":
@@ -209,6 +225,8 @@ class LandComponent(Component):
             self.soil.state.values[_SOIL_ROW[name[6:]]] = tiles
         elif name == "soil_npp_annual":
             self.soil.npp_annual = np.array(tiles, dtype=float)
+        elif name == "soil_theta_previous":
+            self.soil.theta_previous = np.array(tiles, dtype=float)
         elif name == "snow":
             self.water.snow_kg_m2 = tiles
         elif name == "theta":
@@ -321,7 +339,8 @@ class LandComponent(Component):
                      "fN2Onit": sx.n2o_nitrification_n * inv, "fN2Oden": sx.n2o_denitrification_n * inv,
                      "fN2O": n2o * inv, "fNO": sx.no_n * inv, "fN2": sx.n2_n * inv,
                      "fNdenit": sx.denitrified_n * inv, "fNnit": sx.nitrified_n * inv,
-                     "fDOCleach": sx.leached_doc_c * inv, "fDONleach": sx.leached_don_n * inv}
+                     "fDOCleach": sx.leached_doc_c * inv, "fDONleach": sx.leached_don_n * inv,
+                     "rhBirch": sx.birch_respiration_c * inv}
         self.elapsed_s = until_elapsed_s
 
     def _sun(self, dt: float) -> tuple[np.ndarray, np.ndarray]:
@@ -432,6 +451,8 @@ class LandComponent(Component):
                 if var.name == "elapsed_s":
                     continue
                 if var.name not in nc.variables:
+                    if var.name in _OPTIONAL_INITIAL:
+                        continue
                     raise InputDataError(f"{path}: variable {var.name!r} missing")
                 v = np.asarray(nc.variables[var.name][:], dtype=np.float64)
                 if v.shape[-2:] != (NPFT, len(cells)) or not np.all(np.isfinite(v)):
@@ -455,6 +476,8 @@ class LandComponent(Component):
             if name in ("veg__leaf_on", "veg__cold_dormant", "veg__chilled"):
                 current = current > 0.5
             self._set_tiles(name, current)
+        if "soil_theta_previous" not in values:  # a state written before the Birch effect: no wetting at start
+            self.soil.set_previous_theta(self.water.theta)
 
     def _cell_mean(self, per_tile: np.ndarray) -> np.ndarray:
         """Land-area mean over each cell's tiles (tile fractions sum to 1 in every cell)."""
@@ -491,7 +514,7 @@ class LandComponent(Component):
                "nMineralNH4": (st.n("nh4"), kg), "nMineralNO3": (st.n("no3"), kg),
                "nVeg": (self.veg.plant_n, kg)}
         for name in ("fNup", "fBNF", "fNdep", "fNleach", "fNnetmin", "fNgrossmin", "rhOverflow", "fN2Onit",
-                     "fN2Oden", "fN2O", "fNO", "fN2", "fNdenit", "fNnit", "fDOCleach", "fDONleach"):
+                     "fN2Oden", "fN2O", "fNO", "fN2", "fNdenit", "fNnit", "fDOCleach", "fDONleach", "rhBirch"):
             out[name] = (d[name], flux)
         out.update({"fpg": (d["fpg"], {"units": "1"}), "cueMic": (d["cue"], {"units": "1"}),
                     "alphaEnzymeR": (d["alphaEnzymeR"], {"units": "1"})})
@@ -515,6 +538,9 @@ class LandComponent(Component):
 
 
 _SOIL_ROW = {v: i for i, v in enumerate(SOIL_VARIABLES)}
+#: State variables an initial-state file may lack (written before they existed); :meth:`_read_initial` then
+#: derives them from the state it read.
+_OPTIONAL_INITIAL = ("soil_theta_previous",)
 #: Soil layers of the physics that make up the soil model's top metre (0.05 + 0.15 + 0.30 + 0.50 m).
 SOIL_BGC_LAYERS = 4
 

@@ -18,8 +18,8 @@ starved through a dry or frozen season survives as dormant cells and
 wakes when substrate returns, and never dies out, which a model with
 active biomass only does in soils that are cold or dry for long.  ``S`` is
 the soluble DOC at the reaction site (DAMM), so drought that cuts the
-diffusion of substrate deactivates too.  Drying by water potential and the
-rewetting pulse are added by the Birch effect (issue 7).
+diffusion of substrate deactivates too.  Deactivation by low water potential
+and the revival on rewetting are in :mod:`lsm.soil_bgc.rewetting` (issue 7).
 """
 
 from __future__ import annotations
@@ -47,7 +47,8 @@ class Switching(NamedTuple):
 
 
 def switching(active_c, dormant_c, substrate, half_saturation, maintenance_rate_s, temperature_factor, dt,
-              switch_rate_s: float = SWITCH_RATE_S, beta: float = DORMANT_MAINTENANCE_FRACTION) -> Switching:
+              switch_rate_s: float = SWITCH_RATE_S, beta: float = DORMANT_MAINTENANCE_FRACTION,
+              drought=None) -> Switching:
     """Deactivation, reactivation and dormant maintenance over a step of ``dt`` s (see the module docstring).
 
     ``active_c``/``dormant_c`` kg C m-2; ``substrate`` and ``half_saturation``
@@ -55,9 +56,14 @@ def switching(active_c, dormant_c, substrate, half_saturation, maintenance_rate_
     and ``switch_rate_s`` ``V_m``, s-1 at the reference temperature, both
     scaled by ``temperature_factor``.  Each amount is
     the exponential loss of its source over the step, so none exceeds it.
+    ``drought`` (0-1, :func:`lsm.soil_bgc.rewetting.drought_dormancy`), when
+    given, scales ``phi`` by ``1 - drought``: low water potential deactivates
+    and keeps cells dormant whatever the substrate.
     """
     s = np.maximum(np.asarray(substrate, dtype=float), 0.0)
     phi = s / (half_saturation + s)
+    if drought is not None:
+        phi = phi * (1.0 - np.asarray(drought, dtype=float))
     f_dt = np.asarray(temperature_factor, dtype=float) * dt
     v = switch_rate_s * f_dt
     deactivated = np.asarray(active_c, dtype=float) * -np.expm1(-(1.0 - phi) * v)

@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .. import hydrology
 from . import column
 from .mycorrhiza import mixed_parameters
 from .nitrogen_inputs import biological_n_fixation
@@ -83,7 +84,22 @@ class SoilModel:
         self.weights = (dz[:nlayer_top] / dz[:nlayer_top].sum())[:, None]
         self.dz_top = dz[:nlayer_top, None]
         self.npp_annual = np.zeros(state.values.shape[1])
+        # Clapp-Hornberger hydraulics of the tiles' texture (the same in every layer) for the water potential
+        hyd = hydrology.SoilHydraulics.from_texture(np.asarray(sand, dtype=float), self.clay, nlayer=1)
+        self.psi_sat_m, self.clapp_b = hyd.psi_s_m[0], hyd.b[0]
+        #: Layer-mean liquid water at the end of the previous step, m3 m-3 (wetting rate of the Birch effect;
+        #: a restart variable).  NaN until the first step or :meth:`set_previous_theta`: no wetting then.
+        self.theta_previous = np.full(state.values.shape[1], np.nan)
         self.sasu: DriverRecord | None = None
+
+    def bulk_theta(self, theta) -> np.ndarray:
+        """Liquid water of the soil model's layer, m3 m-3: the thickness-weighted mean of the top layers of
+        ``theta`` (``(nlayer, ntile)``)."""
+        return np.sum(self.weights * theta[:self.nlayer], axis=0)
+
+    def set_previous_theta(self, theta) -> None:
+        """Take the layers' water ``theta`` (``(nlayer, ntile)``) as the previous step's (start of a run)."""
+        self.theta_previous = self.bulk_theta(theta)
 
     def step(self, dt: float, veg_fluxes, root_c, plant_n_demand, t_soil_k, theta, porosity,
              vertical_flux, n_deposition) -> SoilStep:
@@ -95,18 +111,22 @@ class SoilModel:
         self.npp_annual = self.npp_annual * decay + vf.npp * (1.0 - decay)
         fixation = biological_n_fixation(self.npp_annual)
         theta_top = theta[:k]
+        theta_bulk = self.bulk_theta(theta)
+        theta_previous = np.where(np.isfinite(self.theta_previous), self.theta_previous, theta_bulk)
         drivers = column.SoilDrivers(
             litter_met_c=vf.litter_met_c, litter_met_n=vf.litter_met_n,
             litter_str_c=vf.litter_str_c, litter_str_n=vf.litter_str_n,
             n_deposition=n_deposition, n_fixation=fixation,
             t_soil_k=np.sum(self.weights * t_soil_k[:k], axis=0),
-            theta=np.sum(self.weights * theta_top, axis=0),
+            theta=theta_bulk,
             porosity=np.sum(self.weights * porosity[:k], axis=0),
             drainage=np.maximum(vertical_flux[k], 0.0),
             water_kg_m2=np.sum(theta_top * self.dz_top, axis=0) * DENSITY_WATER,
             fines=self.fines, clay=self.clay, root_c=root_c, plant_n_demand=plant_n_demand,
-            mycorrhiza=self.mycorrhiza)
+            mycorrhiza=self.mycorrhiza, theta_previous=theta_previous, psi_sat_m=self.psi_sat_m,
+            clapp_b=self.clapp_b)
         f = column.step(self.state, drivers, dt, self.params)
+        self.theta_previous = theta_bulk
         if self.sasu is not None:
             self.sasu.add(drivers, dt)
         uptake = f.plant_nh4 + f.plant_no3 + f.plant_don

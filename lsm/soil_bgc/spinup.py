@@ -71,7 +71,9 @@ class DriverRecord:
         mean = self.sums[k] / self.seconds[k]
         fields = dict(zip(FIELDS, mean, strict=True))
         fields["plant_n_demand"] = fields["plant_n_demand"] * dt * demand_scale
-        return self.constant._replace(**fields)
+        # daily means hold no wetting rate: the offline years leave out the rewetting pulse of the Birch effect
+        # (its osmotic shock, slaking and revival; the drought switch of dormancy acts on the daily water)
+        return self.constant._replace(theta_previous=None, **fields)
 
     def steady_vegetation_demand_scale(self) -> np.ndarray:
         """Per column, ``min(1, litter N / plant N demand)`` over the recorded cycle.
