@@ -1,11 +1,14 @@
 """Land cost: nanoseconds per tile-step, split by process module, and coupled SYPD.
 
 Usage: python benchmarks/bench_land.py [--deg 10 5 2] [--steps 24] [--ranks 1 2] [--json FILE]
+                                       [--land isotopes=true --land dormancy=true ...]
 
 Runs the coupled model (lsm + atmos_stub + ocean_stub, hourly coupling) at
 each resolution; reports the land's ns per tile-step, the share of each lsm
 module (from a profile of one run) and simulated years per day. With
-``--ranks 2`` the same run is repeated under mpiexec. Asserts nothing.
+``--ranks 2`` the same run is repeated under mpiexec; ``--land KEY=VALUE``
+sets a ``&land`` option (the cost of an optional process is the difference
+with and without it). Asserts nothing.
 """
 
 from __future__ import annotations
@@ -26,13 +29,32 @@ sys.path.insert(0, str(REPO))
 
 
 
-def one(deg: float, steps: int, profile: bool) -> dict:
+def land_options(pairs: list[str]) -> dict:
+    """``KEY=VALUE`` strings as namelist values (true/false, numbers, else strings)."""
+    out = {}
+    for pair in pairs:
+        key, _, value = pair.partition("=")
+        low = value.strip().lower()
+        if low in ("true", "false"):
+            out[key.strip()] = low == "true"
+        else:
+            try:
+                out[key.strip()] = float(value)
+            except ValueError:
+                out[key.strip()] = value
+    return out
+
+
+def one(deg: float, steps: int, profile: bool, land_settings: dict | None = None) -> dict:
     from coupler.config import full_model_driver, write_namelist
     from coupler.driver import Driver, load_experiment
 
     with tempfile.TemporaryDirectory() as tmp:
         nml = Path(tmp) / "b.nml"
-        write_namelist(nml, {"driver": full_model_driver("bench", deg, start_date="1850-07-01")})
+        groups = {"driver": full_model_driver("bench", deg, start_date="1850-07-01")}
+        if land_settings:
+            groups["land"] = land_settings
+        write_namelist(nml, groups)
         config, classes = load_experiment(nml)
         drv = Driver(config, classes, Path(tmp) / "out", progress=False)
         land = drv.slots["land"]
@@ -67,10 +89,12 @@ def main() -> int:
     p.add_argument("--steps", type=int, default=24)
     p.add_argument("--ranks", type=int, nargs="+", default=[1])
     p.add_argument("--json")
+    p.add_argument("--land", action="append", default=[], metavar="KEY=VALUE", help="a &land option")
     p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     a = p.parse_args()
+    land = land_options(a.land)
     if a.child:  # one measurement under mpiexec; rank 0 prints JSON
-        res = one(a.deg[0], a.steps, profile=False)
+        res = one(a.deg[0], a.steps, profile=False, land_settings=land)
         from mpi4py import MPI
 
         if MPI.COMM_WORLD.Get_rank() == 0:
@@ -80,14 +104,15 @@ def main() -> int:
     for deg in a.deg:
         for n in a.ranks:
             if n == 1:
-                res = one(deg, a.steps, profile=True)
+                res = one(deg, a.steps, profile=True, land_settings=land)
             else:
                 mpiexec = Path(sys.executable).parent / "mpiexec"
                 out = subprocess.run([str(mpiexec), "-n", str(n), sys.executable, __file__, "--child", "--deg",
-                                      str(deg), "--steps", str(a.steps)], capture_output=True, text=True,
+                                      str(deg), "--steps", str(a.steps), *(f"--land={x}" for x in a.land)], capture_output=True, text=True,
                                      cwd=REPO, env={"HYDRA_LAUNCHER": "fork", "PATH": "/usr/bin:/bin"})
                 res = json.loads(out.stdout.strip().splitlines()[-1])
             res["ranks"] = n
+            res["land_options"] = land
             results.append(res)
             shares = ", ".join(f"{k} {100 * v:.0f}%" for k, v in res["module_shares"].items() if v >= 0.02)
             print(f"{deg:>5} deg, {n} rank(s): {res['tiles']} tiles, land {res['land_ns_per_tile_step']:.0f} ns per "

@@ -126,6 +126,11 @@ class Component:
 
     # --- set-up (class level, before ranks are assigned) -------------------
     @classmethod
+    def books(cls, config: Group) -> tuple[str, ...]:
+        """Quantities kept in books under the settings ``config`` (default :attr:`quantities`)."""
+        return tuple(cls.quantities)
+
+    @classmethod
     def domain_fraction(cls, config: Group, grid: LatLonGrid) -> np.ndarray | None:
         """Area fraction (0-1, flat per cell) this component covers, or None.
 

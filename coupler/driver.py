@@ -150,9 +150,8 @@ class Slot:
     def here(self) -> bool:
         return self.comp is not None
 
-    @property
-    def books(self) -> tuple[str, ...]:
-        return tuple(self.cls.quantities)
+    #: Quantities the component keeps books for under this run's settings (:meth:`Component.books`).
+    books: tuple[str, ...] = ()
 
 
 class Driver:
@@ -248,7 +247,7 @@ class Driver:
             world_counts = np.zeros(self.size, dtype=np.int64)
             world_counts[ranks[role]] = np.diff(offsets)
             slot = Slot(role, cls, ranks[role], decomp, world_counts, sub if here else None,
-                        exports=tuple(sorted(cls.exports)))
+                        exports=tuple(sorted(cls.exports)), books=tuple(cls.books(self.config.groups[role])))
             self.slots[role] = slot
         for slot in self.slots.values():
             if slot.world_ranks and self.rank in slot.world_ranks:

@@ -24,7 +24,8 @@ from .constants import KG_PER_PG, KG_PER_TG
 from .errors import CouplingError
 
 #: Ledger units of each booked quantity, and the factor from SI integrals to them.
-QUANTITY_UNITS = {"carbon": "Pg C", "nitrogen": "Tg N", "water": "kg", "energy": "J"}
+QUANTITY_UNITS = {"carbon": "Pg C", "nitrogen": "Tg N", "water": "kg", "energy": "J", "carbon13": "Pg 13C",
+                  "carbon14": "Pg 14C"}
 TO_LEDGER_UNITS = {"carbon": 1.0 / KG_PER_PG, "nitrogen": 1.0 / KG_PER_TG, "water": 1.0, "energy": 1.0}
 
 

@@ -48,7 +48,9 @@ from . import energy, hydrology, photosynthesis, vegetation
 from .constants import LATENT_HEAT_VAPORISATION
 from .pfts import NPFT, PFTS, trait
 from .soil_bgc import column as soil_column
+from .soil_bgc import isotopes
 from .soil_bgc.model import SoilModel, cold_start
+from .soil_bgc.pools import C_ROWS as SOIL_C_ROWS
 from .soil_bgc.pools import VARIABLES as SOIL_VARIABLES
 from .surface import load_surface
 
@@ -75,6 +77,20 @@ class LandComponent(Component):
         Setting("priming", bool, True,
                 description="Optimal enzyme allocation between labile and recalcitrant substrates (priming "
                             "emerges); false = a fixed even split."),
+        Setting("isotopes", bool, False,
+                description="Carry 13C and 14C shadow pools of every vegetation and soil carbon pool, with "
+                            "photosynthetic discrimination and 14C decay (lsm/soil_bgc/isotopes.py); the ledger "
+                            "then keeps books of carbon13 and carbon14."),
+        Setting("delta13c_atmosphere_permil", float, isotopes.DELTA13C_ATMOSPHERE_PREINDUSTRIAL_PERMIL, units="permil",
+                description="delta-13C (VPDB) of atmospheric CO2 seen by photosynthesis (default preindustrial, "
+                            "Francey et al. 1999).", bounds=(-50.0, 50.0)),
+        Setting("delta14c_atmosphere_permil", float, 0.0, units="permil",
+                description="Delta-14C of atmospheric CO2 when no delta14c_file is given (preindustrial 0).",
+                bounds=(-1000.0, 2000.0)),
+        Setting("delta14c_file", str, "",
+                description="CSV of 'year, Delta-14C (permil)' rows for atmospheric CO2 (e.g. the bomb spike), "
+                            "interpolated linearly in decimal years and held constant outside; '' = the "
+                            "constant delta14c_atmosphere_permil."),
         Setting("dormancy", bool, False,
                 description="Active and dormant microbial biomass switching with substrate (MEND, Wang et al. "
                             "2015); false (default until calibrated) = active biomass only."),
@@ -112,6 +128,10 @@ class LandComponent(Component):
         if key not in cls._surface_cache:
             cls._surface_cache[key] = load_surface(grid, config.surface_file or None, config.texture_file or None)
         return cls._surface_cache[key]
+
+    @classmethod
+    def books(cls, config):
+        return cls.quantities + (("carbon13", "carbon14") if config.isotopes else ())
 
     @classmethod
     def domain_fraction(cls, config, grid):
@@ -166,6 +186,12 @@ class LandComponent(Component):
         # carbon and nitrogen set by the spin-up between steps, booked with the next step
         self.pending_carbon_pg = 0.0
         self.pending_nitrogen_tg = 0.0
+        self.pending_isotopes_pg = np.zeros(len(isotopes.ISOTOPES))
+        self.veg_shadow: np.ndarray | None = None
+        if c.isotopes:
+            self.delta14c_series = isotopes.read_delta14c_series(c.delta14c_file) if c.delta14c_file else None
+            self.c4 = trait_array("pathway", self.tile_pft) == "C4"
+            self._init_isotopes()
         choice = config.initial_state
         if choice != "none":
             path = Path(choice) if choice else INIT_FILE
@@ -185,13 +211,21 @@ class LandComponent(Component):
                      ("soil_theta_previous", "m3 m-3", "soil model layer water of the previous step (wetting rate)"),
                      ("snow", "kg m-2", "snow water equivalent")]
         per_tile += [(f"veg__{n}", "", f"vegetation {n}") for n in self._VEG_FIELDS]
+        if self.config.isotopes:
+            per_tile += [(f"{part}_{iso}__{v}", "kg m-2", f"{iso[1:]}{iso[0].upper()} of {part} {v}")
+                         for iso in isotopes.ISOTOPES for part, names in (("veg", _VEG_POOLS), ("soil", _SOIL_C))
+                         for v in names]
         per_layer = [("theta", "m3 m-3", "volumetric soil water"), ("t_soil", "K", "soil temperature")]
         stock = {f"soil__{v}" for v in SOIL_VARIABLES} | {
-            "snow", "veg__leaf_c", "veg__froot_c", "veg__wood_c", "veg__labile_c", "veg__plant_n", "theta"}
+            "snow", "veg__leaf_c", "veg__froot_c", "veg__wood_c", "veg__labile_c", "veg__plant_n", "theta"} | {
+            n for n, _, _ in per_tile if n.startswith(("veg_c1", "soil_c1"))}
         return ([StateVariable(n, u, d, stock=n in stock) for n, u, d in per_tile + per_layer]
                 + [StateVariable("elapsed_s", "s", "component time", per_cell=False)])
 
     def _tiles(self, name):
+        if name in _ISOTOPE_VARIABLES:
+            part, i, k = _ISOTOPE_VARIABLES[name]
+            return (self.veg_shadow if part == "veg" else self.soil.shadow)[i, k]
         if name.startswith("soil__"):
             return self.soil.state.values[_SOIL_ROW[name[6:]]]
         if name == "soil_npp_annual":
@@ -221,7 +255,10 @@ class LandComponent(Component):
         self._set_tiles(name, np.asarray(value)[..., self.tile_pft, self.tile_cell])
 
     def _set_tiles(self, name, tiles):
-        if name.startswith("soil__"):
+        if name in _ISOTOPE_VARIABLES:
+            part, i, k = _ISOTOPE_VARIABLES[name]
+            (self.veg_shadow if part == "veg" else self.soil.shadow)[i, k] = tiles
+        elif name.startswith("soil__"):
             self.soil.state.values[_SOIL_ROW[name[6:]]] = tiles
         elif name == "soil_npp_annual":
             self.soil.npp_annual = np.array(tiles, dtype=float)
@@ -295,9 +332,11 @@ class LandComponent(Component):
         # --- vegetation and soil carbon
         vf = vegetation.step(self.veg, self.tile_pft, gpp, f["tas"], self.t_soil[1], beta, dt,
                              n_limitation=self.config.n_limitation)
+        vx, litter_iso = self._isotope_step(dt, canopy.ci, f["co2_bgc"][self.tile_cell], vf) \
+            if self.veg_shadow is not None else (None, None)
         demand = vegetation.n_uptake_demand(self.veg, self.tile_pft, dt)
         sf = self.soil.step(dt, vf, self.veg.froot_c, demand, self.t_soil, self.water.theta, self.hyd.theta_s,
-                            hf.vertical_flux, f["ndep"])
+                            hf.vertical_flux, f["ndep"], litter_iso=litter_iso)
         vegetation.add_n_uptake(self.veg, sf.plant_n_uptake)
         rh = sf.rh
         nee = vf.ra + rh - vf.gpp
@@ -323,6 +362,8 @@ class LandComponent(Component):
                                    "don_leaching": -totals[5] / KG_PER_TG,
                                    "no_emission": -totals[6] / KG_PER_TG,
                                    "denitrification_n2": -totals[7] / KG_PER_TG}}
+        if vx is not None:
+            self.terms.update(self._isotope_terms(vx, sx.isotopes))
         if self.pending_carbon_pg:
             self.terms["carbon"] = {"semi_analytic_spinup": self.pending_carbon_pg}
             self.pending_carbon_pg = 0.0
@@ -396,6 +437,8 @@ class LandComponent(Component):
         if acc is None or acc["time"] <= 0:
             raise RuntimeError("sasu_apply() needs sasu_begin() and at least one step")
         veg_c, veg_n = self._veg_carbon(), self.veg.plant_n.copy()
+        wood_before = self.veg.wood_c.copy()
+        iso_before = None if self.veg_shadow is None else self._isotope_tiles()
         inflow = np.maximum(acc["loss"] + self.veg.wood_c - acc["start"], 0.0)
         mean = acc["mean"] / acc["time"]
         old_req = vegetation.tissue_n_requirement(self.veg, self.tile_pft)
@@ -403,11 +446,67 @@ class LandComponent(Component):
         self.veg.plant_n = self.veg.plant_n + vegetation.tissue_n_requirement(self.veg, self.tile_pft) - old_req
         dc_soil, dn_soil = self.soil.sasu_apply(soil_years, soil_step_s)
         a = self.tile_area
+        if iso_before is not None:  # wood keeps its isotope ratios through the jump (the soil's: SoilModel)
+            self.veg_shadow[:, 3] *= np.divide(self.veg.wood_c, wood_before, out=np.ones_like(wood_before),
+                                               where=wood_before > 0)
+            added = self.global_sum(*((self._isotope_tiles() - iso_before) * a))
+            self.pending_isotopes_pg += np.array(added) / KG_PER_PG
         added_c, added_n = self.global_sum((self._veg_carbon() - veg_c + dc_soil) * a,
                                            (self.veg.plant_n - veg_n + dn_soil) * a)
         self.pending_carbon_pg += added_c / KG_PER_PG
         self.pending_nitrogen_tg += added_n / KG_PER_TG
         return added_c / KG_PER_PG
+
+    # ------------------------------------------------------------ isotopes
+    def _isotope_tiles(self) -> np.ndarray:
+        """13C and 14C of each tile (vegetation and soil), ``(2, ntile)`` kg m-2."""
+        return self.veg_shadow.sum(axis=1) + self.soil.shadow.sum(axis=1)
+
+    def _veg_pools(self) -> np.ndarray:
+        return np.stack([getattr(self.veg, v) for v in _VEG_POOLS])
+
+    def _init_isotopes(self) -> None:
+        """Shadows of a state without isotopes: every pool at the ratio of the tile's assimilate under the
+        present air, with a typical ci/ca (0.7 for C3, 0.4 for C4 leaves) and no 14C age.  The 14C of old soil
+        carbon then relaxes to its decay-depleted steady state over millennia: a run for 14C needs an isotope
+        spin-up or a restart that carries the shadows."""
+        assim = isotopes.assimilate_ratios(self._atmosphere_ratios(),
+                                           isotopes.photosynthetic_discrimination(np.where(self.c4, 0.4, 0.7), self.c4))
+        self.veg_shadow = assim[:, None] * self._veg_pools()[None]
+        self.soil.shadow = assim[:, None] * self.soil.state.values[SOIL_C_ROWS][None]
+
+    def _atmosphere_ratios(self) -> np.ndarray:
+        """13C/C and 14C/C of the air now (:func:`lsm.soil_bgc.isotopes.atmosphere_ratios`)."""
+        c = self.config
+        d14 = c.delta14c_atmosphere_permil
+        if self.delta14c_series is not None:
+            date = self.clock.date_at(self.elapsed_s)
+            day = date.dayofyr - 1 + (date.hour * 3600 + date.minute * 60 + date.second) / 86400.0
+            d14 = isotopes.interpolate_series(self.delta14c_series, date.year + day / 365.25)
+        return isotopes.atmosphere_ratios(c.delta13c_atmosphere_permil, d14)
+
+    def _isotope_step(self, dt, canopy_ci, co2_ppm, vf):
+        """Vegetation shadows over the step; returns their fluxes and the litter isotopes for the soil (rates)."""
+        ci_ca = np.divide(canopy_ci, co2_ppm, out=np.ones_like(canopy_ci), where=np.isfinite(canopy_ci) & (co2_ppm > 0))
+        assim = isotopes.assimilate_ratios(self._atmosphere_ratios(),
+                                           isotopes.photosynthetic_discrimination(ci_ca, self.c4))
+        vx = isotopes.vegetation_step(self.veg_shadow, vf.flows, assim, dt)
+        return vx, (vx.litter_met / dt, vx.litter_str / dt)
+
+    def _isotope_terms(self, vx, sx) -> dict:
+        """Ledger terms of carbon13 and carbon14 over the step, Pg."""
+        a = self.tile_area
+        parts = (vx.assimilated, vx.respired + sx.respired, sx.leached_doc, vx.decayed + sx.decayed)
+        sums = np.array(self.global_sum(*(x[i] * a for i in range(len(isotopes.ISOTOPES)) for x in parts)))
+        sums = sums.reshape(len(isotopes.ISOTOPES), len(parts)) / KG_PER_PG
+        terms = {}
+        for i, q in enumerate(("carbon13", "carbon14")):
+            terms[q] = {"photosynthesis": sums[i, 0], "respiration": -sums[i, 1], "doc_to_rivers": -sums[i, 2],
+                        "radioactive_decay": -sums[i, 3]}
+            if self.pending_isotopes_pg[i]:
+                terms[q]["semi_analytic_spinup"] = float(self.pending_isotopes_pg[i])
+        self.pending_isotopes_pg[:] = 0.0
+        return terms
 
     def _veg_carbon(self) -> np.ndarray:
         return self.veg.leaf_c + self.veg.froot_c + self.veg.wood_c + self.veg.labile_c
@@ -478,6 +577,8 @@ class LandComponent(Component):
             self._set_tiles(name, current)
         if "soil_theta_previous" not in values:  # a state written before the Birch effect: no wetting at start
             self.soil.set_previous_theta(self.water.theta)
+        if self.config.isotopes and not _ISOTOPE_VARIABLES.keys() & values.keys():
+            self._init_isotopes()
 
     def _cell_mean(self, per_tile: np.ndarray) -> np.ndarray:
         """Land-area mean over each cell's tiles (tile fractions sum to 1 in every cell)."""
@@ -497,8 +598,11 @@ class LandComponent(Component):
                                                                self._nitrogen_kg_m2() * self.tile_area,
                                                                water * self.tile_area,
                                                                heat * self.tile_area)
-        return {"carbon": carbon / KG_PER_PG, "nitrogen": nitrogen / KG_PER_TG, "water": water_kg,
-                "energy": energy_j}
+        out = {"carbon": carbon / KG_PER_PG, "nitrogen": nitrogen / KG_PER_TG, "water": water_kg, "energy": energy_j}
+        if self.veg_shadow is not None:
+            c13, c14 = self.global_sum(*(self._isotope_tiles() * self.tile_area))
+            out.update(carbon13=c13 / KG_PER_PG, carbon14=c14 / KG_PER_PG)
+        return out
 
     def _soil_history(self) -> dict:
         """Soil pools and N fluxes in CMIP names where one exists (cSoil excludes litter, as in CMIP6)."""
@@ -520,6 +624,20 @@ class LandComponent(Component):
                     "alphaEnzymeR": (d["alphaEnzymeR"], {"units": "1"})})
         return out
 
+    def _isotope_history(self) -> dict:
+        """13C and 14C of vegetation, litter and soil (CMIP6 LUMIP/C4MIP names ``c13Veg``...; kg m-2)."""
+        if self.veg_shadow is None:
+            return {}
+        kg = {"units": "kg m-2"}
+        out = {}
+        litter = [_SOIL_C.index(v) for v in ("litter_labile_c", "litter_recalcitrant_c")]
+        for i, iso in enumerate(("13", "14")):
+            soil = self.soil.shadow[i]
+            out[f"c{iso}Veg"] = (self.veg_shadow[i].sum(axis=0), kg)
+            out[f"c{iso}Litter"] = (soil[litter].sum(axis=0), kg)
+            out[f"c{iso}Soil"] = (soil.sum(axis=0) - soil[litter].sum(axis=0), kg)
+        return out
+
     def history_fields(self):
         if not self.diag:
             return {}
@@ -532,15 +650,22 @@ class LandComponent(Component):
                   "cVeg": (self.veg.leaf_c + self.veg.froot_c + self.veg.wood_c + self.veg.labile_c,
                            {"units": "kg m-2"}),
                   **self._soil_history(),
+                  **self._isotope_history(),
                   "mrso": (hydrology.water_kg_m2(self.water, self.dz), {"units": "kg m-2"}),
                   "tsl": (self.t_soil[0], {"units": "K"})}
         return {name: (self._cell_mean(v), a) for name, (v, a) in fields.items()}
 
 
 _SOIL_ROW = {v: i for i, v in enumerate(SOIL_VARIABLES)}
+#: Vegetation carbon pools in the order of the isotope shadows (:class:`lsm.vegetation.VegCarbonFlows`).
+_VEG_POOLS = ("labile_c", "leaf_c", "froot_c", "wood_c")
+_SOIL_C = tuple(SOIL_VARIABLES[r] for r in SOIL_C_ROWS)
+#: Restart name -> (part, isotope index, pool index) of the isotope shadows.
+_ISOTOPE_VARIABLES = {f"{part}_{iso}__{v}": (part, i, k) for i, iso in enumerate(isotopes.ISOTOPES)
+                      for part, names in (("veg", _VEG_POOLS), ("soil", _SOIL_C)) for k, v in enumerate(names)}
 #: State variables an initial-state file may lack (written before they existed); :meth:`_read_initial` then
 #: derives them from the state it read.
-_OPTIONAL_INITIAL = ("soil_theta_previous",)
+_OPTIONAL_INITIAL = ("soil_theta_previous", *_ISOTOPE_VARIABLES)
 #: Soil layers of the physics that make up the soil model's top metre (0.05 + 0.15 + 0.30 + 0.50 m).
 SOIL_BGC_LAYERS = 4
 

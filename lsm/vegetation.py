@@ -472,6 +472,31 @@ class VegFluxes(NamedTuple):
     n_growth: np.ndarray
     #: Litter N leaving the plant, kg N m-2 s-1 (= ``litter_met_n + litter_str_n``).
     n_litter: np.ndarray
+    #: The step's carbon movements between the pools, for the isotope shadows (:mod:`lsm.soil_bgc.isotopes`).
+    flows: VegCarbonFlows | None = None
+
+
+class VegCarbonFlows(NamedTuple):
+    """Carbon moved in one step, kg C m-2 over the step; pool axes in the order labile, leaf, fine root, wood."""
+
+    #: Pools at the start of the step, ``(4, n)``.
+    start: np.ndarray
+    #: Litter from each pool (none from labile), ``(4, n)``.
+    litter: np.ndarray
+    #: Spring flush out of labile, and the part of it that goes to leaves (the rest to fine roots).
+    flush: np.ndarray
+    flush_leaf: np.ndarray
+    #: Pools after turnover and flush, ``(4, n)``: what the maintenance deficit is paid from.
+    after_turnover: np.ndarray
+    #: Maintenance deficit paid from each pool, ``(4, n)``.
+    take: np.ndarray
+    #: New assimilate built into each pool, ``(4, n)``.
+    growth: np.ndarray
+    #: Assimilated carbon (actual GPP over the step) and the part exuded to the soil.
+    assimilated: np.ndarray
+    exudate: np.ndarray
+    #: Share of each pool's litter that is metabolic, ``(4, n)``.
+    metabolic_share: np.ndarray
 
 
 def init_state(pft, leaf_c=0.0, froot_c=0.0, wood_c=0.0, labile_c=0.0, t_air_k=288.15,
@@ -612,6 +637,7 @@ def step(state: VegState, pft, gpp_kg_m2_s, t_air_k, t_soil_k, soil_water_stress
     leaf_cn, froot_cn = _cn(pft)
     beta = np.clip(np.asarray(soil_water_stress, dtype=float), 0.0, 1.0)
     old_total = s.total_c()
+    start = np.stack([s.labile_c, s.leaf_c, s.froot_c, s.wood_c])
 
     _phenology(s, pft, t_air, t_soil, beta, dt)
     deciduous = _DECIDUOUS[pft]
@@ -658,6 +684,8 @@ def step(state: VegState, pft, gpp_kg_m2_s, t_air_k, t_soil_k, soil_water_stress
 
     pools = np.stack([s.labile_c - flush, s.leaf_c - lit_leaf + flush_leaf,
                       s.froot_c - lit_froot + (flush - flush_leaf), s.wood_c - lit_wood])
+
+    after_turnover = pools.copy()
 
     # Carbon budget of the step, kg C m-2.
     supply = gpp * dt
@@ -723,6 +751,7 @@ def step(state: VegState, pft, gpp_kg_m2_s, t_air_k, t_soil_k, soil_water_stress
     growth, gresp = growth * fpg, gresp * fpg
     supply = np.where(limited, mr_total + growth + gresp, supply)
     root_built = g_froot + st_froot + CROOT_FRAC * g_wood
+    grown = np.stack([to_labile, g_leaf, g_froot, g_wood])
     pools[0] += to_labile
     pools[1] += g_leaf
     pools[2] += g_froot
@@ -757,4 +786,8 @@ def step(state: VegState, pft, gpp_kg_m2_s, t_air_k, t_soil_k, soil_water_stress
         lai=s.leaf_c * 1e3 * _SLA[pft],
         residual=residual,
         gpp_potential=gpp, fpg=fpg, n_growth=n_growth * inv, n_litter=n_litter * inv,
+        flows=VegCarbonFlows(start=start, litter=np.stack([np.zeros_like(lit_leaf), lit_leaf, lit_froot, lit_wood]),
+                             flush=flush, flush_leaf=flush_leaf, after_turnover=after_turnover, take=take,
+                             growth=grown, assimilated=supply, exudate=exudate,
+                             metabolic_share=np.stack(np.broadcast_arrays(0.0, fm_leaf, fm_froot, 0.0))),
     )

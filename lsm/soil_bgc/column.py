@@ -56,14 +56,14 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import dormancy, enzymes, kinetics, microbes, rewetting
+from . import dormancy, enzymes, isotopes, kinetics, microbes, rewetting
 from .leaching import dom_leaching, drainage_rate, nitrate_loss
 from .mycorrhiza import ROOT_KM_N, MycorrhizalParameters, potential_plant_n_uptake
 from .nitrogen import (DEFAULT_SOIL_PH, anoxic_fraction, denitrification_rate, n2_n2o_ratio, nitrification,
                        nitrification_n2o_yield, no_n2o_ratio, relative_gas_diffusivity)
 from .nitrogen_inputs import DEPOSITION_NH4_FRACTION, fixation_inhibition
-from .numerics import OUT, FluxTable, transfer
-from .pools import VARIABLES, SoilState
+from .numerics import OUT, FluxTable, carry_shadow, transfer
+from .pools import C_ROWS, VARIABLES, SoilState
 
 __all__ = ["SOIL_LAYER_DEPTH_M", "SOIL_MASS_KG_M2", "SoilBgcParameters", "SoilDrivers", "SoilFluxes", "step"]
 
@@ -225,6 +225,9 @@ class SoilDrivers(NamedTuple):
     #: m, and the exponent ``b`` (:func:`lsm.soil_bgc.rewetting.matric_potential_mpa`); default a loam.
     psi_sat_m: np.ndarray | float = rewetting.CLAPP_HORNBERGER_LOAM_PSI_SAT_M
     clapp_b: np.ndarray | float = rewetting.CLAPP_HORNBERGER_LOAM_B
+    #: 13C and 14C of the metabolic and structural litter inputs, ``(2, ncolumn)`` kg m-2 s-1 (with isotopes).
+    litter_met_iso: np.ndarray | None = None
+    litter_str_iso: np.ndarray | None = None
 
 
 class SoilFluxes(NamedTuple):
@@ -267,6 +270,8 @@ class SoilFluxes(NamedTuple):
     input_n: np.ndarray
     #: Biological N fixation of the step (the potential fixation after mineral N inhibition), kg N m-2.
     fixation_n: np.ndarray
+    #: 13C and 14C fluxes of the step when the isotopes are carried.
+    isotopes: SoilIsotopeFluxes | None = None
 
     @property
     def lost_c(self) -> np.ndarray:
@@ -283,6 +288,18 @@ class SoilFluxes(NamedTuple):
     def denitrified_n(self) -> np.ndarray:
         """NO3- denitrified, kg N m-2 (N2O + N2)."""
         return self.n2o_denitrification_n + self.n2_n
+
+
+class SoilIsotopeFluxes(NamedTuple):
+    """13C and 14C of the step, ``(2, ncolumn)`` kg m-2: litter input, CO2, leached DOC and 14C decay.
+
+    Books per column: ``shadow after = before + input - respired - leached_doc - decayed``.
+    """
+
+    input: np.ndarray
+    respired: np.ndarray
+    leached_doc: np.ndarray
+    decayed: np.ndarray
 
 
 # --- State rows and flux tables ---------------------------------------------------------------------------
@@ -402,8 +419,14 @@ def maom_capacity(fines, params: SoilBgcParameters = SoilBgcParameters()):
 
 
 def step(state: SoilState, drivers: SoilDrivers, dt: float, params: SoilBgcParameters = SoilBgcParameters(),
-         ) -> SoilFluxes:
+         shadow: np.ndarray | None = None) -> SoilFluxes:
     """Advance every column by ``dt`` s (``state`` updated in place); returns the step's fluxes.
+
+    ``shadow`` (``(2, ncarbon, ncolumn)``, the 13C and 14C of the carbon
+    variables in state order, :mod:`lsm.soil_bgc.isotopes`), when given, is
+    carried along in place: every carbon flux takes the isotope ratio of its
+    source, the litter brings ``drivers.litter_met_iso``/``litter_str_iso``,
+    and 14C decays.
 
     Books per column, to rounding: ``total C after = before + input_c - respiration_c - lost_c``;
     ``total N after = before + input_n - lost_n`` (plant uptake, leaching, gases).
@@ -424,6 +447,15 @@ def step(state: SoilState, drivers: SoilDrivers, dt: float, params: SoilBgcParam
     v[L_N] += (1.0 - leach) * d.litter_met_n * dt - inoculum_n
     v[R_C] += d.litter_str_c * dt
     v[R_N] += d.litter_str_n * dt
+    if shadow is not None:
+        iso = np.zeros((len(isotopes.ISOTOPES), _NROW, ncol))
+        iso[:, C_ROWS] = shadow
+        met_iso, str_iso = d.litter_met_iso * dt, d.litter_str_iso * dt
+        inoculum_iso = met_iso * _ratio(inoculum_c, d.litter_met_c * dt)
+        iso[:, B_C] += inoculum_iso
+        iso[:, D_C] += leach * met_iso
+        iso[:, L_C] += (1.0 - leach) * met_iso - inoculum_iso
+        iso[:, R_C] += str_iso
     dep = d.n_deposition * dt
     dep_nh4 = DEPOSITION_NH4_FRACTION * dep
     # potential fixation, held back by the mineral N of the soil solution before the step's inputs
@@ -534,6 +566,7 @@ def step(state: SoilState, drivers: SoilDrivers, dt: float, params: SoilBgcParam
     ext = np.zeros((_NROW, ncol))
     ext[:_NV] = v
     a = transfer(ext, TABLE_A, prop)
+    iso_a = None if shadow is None else carry_shadow(iso, ext, TABLE_A, a.moved)
     ext, moved = a.values, a.moved
 
     def got(name, k=0):
@@ -575,6 +608,7 @@ def step(state: SoilState, drivers: SoilDrivers, dt: float, params: SoilBgcParam
         "enz_prod_r": (made_r, made_r * b_nc),
     })
     b = transfer(ext, TABLE_B, propb)
+    iso_b = None if shadow is None else carry_shadow(iso, ext, TABLE_B, b.moved)
     ext, mb = b.values, b.moved
     # what is left in the staging rows is rounding: its C is respired, its N returns to NH4+
     rest_c = ext[UP_C]
@@ -586,6 +620,21 @@ def step(state: SoilState, drivers: SoilDrivers, dt: float, params: SoilBgcParam
 
     fungal = got("ecm", 0)
     birch = got("osmotic_shock")
+    iso_fluxes = None
+    if shadow is not None:
+        def carried(table_iso, index, name, k=0):
+            return table_iso[:, index[name] + k]
+
+        iso_rest = iso[:, UP_C].copy()
+        iso_respired = (carried(iso_b, _IB, "resp_uptake") + carried(iso_b, _IB, "starvation") + iso_rest
+                        + carried(iso_a, _IA, "ecm") + carried(iso_a, _IA, "dormant_maintenance")
+                        + carried(iso_a, _IA, "osmotic_shock"))
+        shadow[:] = iso[:, C_ROWS]
+        lost14 = isotopes.decay_14c(shadow[isotopes.C14], dt)
+        shadow[isotopes.C14] -= lost14
+        decayed = np.zeros((len(isotopes.ISOTOPES), ncol))
+        decayed[isotopes.C14] = lost14.sum(axis=0)
+        iso_fluxes = SoilIsotopeFluxes(met_iso + str_iso, iso_respired, carried(iso_a, _IA, "dom_leaching"), decayed)
     respiration = gotb("resp_uptake") + gotb("starvation") + fungal + rest_c + got("dormant_maintenance") + birch
     overflow = growth.overflow_respiration_c * _ratio(gotb("resp_uptake"), resp_uptake)
     return SoilFluxes(
@@ -616,4 +665,5 @@ def step(state: SoilState, drivers: SoilDrivers, dt: float, params: SoilBgcParam
         input_c=input_c,
         input_n=input_n,
         fixation_n=fixed,
+        isotopes=iso_fluxes,
     )

@@ -91,6 +91,9 @@ class SoilModel:
         #: a restart variable).  NaN until the first step or :meth:`set_previous_theta`: no wetting then.
         self.theta_previous = np.full(state.values.shape[1], np.nan)
         self.sasu: DriverRecord | None = None
+        #: 13C and 14C of the carbon variables, ``(2, ncarbon, ntile)`` kg m-2, or None without isotopes
+        #: (:mod:`lsm.soil_bgc.isotopes`).
+        self.shadow: np.ndarray | None = None
 
     def bulk_theta(self, theta) -> np.ndarray:
         """Liquid water of the soil model's layer, m3 m-3: the thickness-weighted mean of the top layers of
@@ -102,7 +105,7 @@ class SoilModel:
         self.theta_previous = self.bulk_theta(theta)
 
     def step(self, dt: float, veg_fluxes, root_c, plant_n_demand, t_soil_k, theta, porosity,
-             vertical_flux, n_deposition) -> SoilStep:
+             vertical_flux, n_deposition, litter_iso=None) -> SoilStep:
         """One step: drivers from the layers' physics (``(nlayer, ntile)`` arrays), the vegetation and the
         N deposition from the atmosphere (kg N m-2 s-1)."""
         k = self.nlayer
@@ -125,7 +128,9 @@ class SoilModel:
             fines=self.fines, clay=self.clay, root_c=root_c, plant_n_demand=plant_n_demand,
             mycorrhiza=self.mycorrhiza, theta_previous=theta_previous, psi_sat_m=self.psi_sat_m,
             clapp_b=self.clapp_b)
-        f = column.step(self.state, drivers, dt, self.params)
+        if self.shadow is not None:
+            drivers = drivers._replace(litter_met_iso=litter_iso[0], litter_str_iso=litter_iso[1])
+        f = column.step(self.state, drivers, dt, self.params, shadow=self.shadow)
         self.theta_previous = theta_bulk
         if self.sasu is not None:
             self.sasu.add(drivers, dt)
@@ -155,5 +160,13 @@ class SoilModel:
         if record is None or record.days == 0:
             raise RuntimeError("sasu_apply() needs sasu_begin() and at least one step")
         before_c, before_n = self.carbon_kg_m2(), self.nitrogen_kg_m2()
+        before = self.state.values[C_ROWS].copy()
         integrate(self.state, record, self.params, years, step_s)
+        if self.shadow is not None:
+            # the offline years carry no isotopes: every pool keeps its ratio (a pool that was empty takes the
+            # column's mean ratio); the caller books the change as part of the spin-up term
+            mean = self.shadow.sum(axis=1, keepdims=True) / np.maximum(before.sum(axis=0), 1e-300)
+            ratio = np.divide(self.shadow, before, out=np.broadcast_to(mean, self.shadow.shape).copy(),
+                              where=before > 0)
+            self.shadow[:] = ratio * self.state.values[C_ROWS]
         return self.carbon_kg_m2() - before_c, self.nitrogen_kg_m2() - before_n

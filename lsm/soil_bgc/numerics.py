@@ -30,7 +30,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy import sparse
 
-__all__ = ["OUT", "FluxTable", "LimitedStep", "transfer"]
+__all__ = ["OUT", "FluxTable", "LimitedStep", "carry_shadow", "transfer"]
 
 #: Target of a flux that leaves the soil state (respiration, gas loss, leaching, plant uptake).
 OUT = -1
@@ -118,3 +118,25 @@ def transfer(values: np.ndarray, table: FluxTable, proposed: np.ndarray) -> Limi
     new = values.copy()
     new[: t.nrow] += t.inflow @ moved - t.outflow @ moved
     return LimitedStep(new, moved, factor)
+
+
+def carry_shadow(shadow: np.ndarray, values: np.ndarray, table: FluxTable, moved: np.ndarray) -> np.ndarray:
+    """Move shadow tracers (isotopes) with the fluxes ``moved`` of :func:`transfer`; returns what each flux carried.
+
+    ``shadow`` has shape ``(ntracer, nrow, ncolumn)`` and is updated in
+    place; ``values`` are the rows before the transfer.  Each flux carries
+    ``moved x shadow / values`` of its source row, the tracer ratio at the
+    start of the transfer: since ``moved`` never exceeds the source, neither
+    does the tracer it carries, and what leaves one row arrives in another
+    or goes ``OUT`` (returned, shape ``(ntracer, nflux, ncolumn)``).  Rows
+    whose tracer is zero (nitrogen) carry none.
+    """
+    t = table
+    k, ncol = shadow.shape[0], shadow.shape[2]
+    rows = values[: t.nrow]
+    ratio = np.divide(shadow[:, : t.nrow], rows, out=np.zeros((k, t.nrow, ncol)), where=rows > 0.0)
+    carried = moved[None] * ratio[:, t.source]
+    flat = carried.transpose(1, 0, 2).reshape(len(t.source), k * ncol)  # columns stay independent (bit-for-bit)
+    change = (t.inflow @ flat - t.outflow @ flat).reshape(t.nrow, k, ncol).transpose(1, 0, 2)
+    shadow[:, : t.nrow] += change
+    return carried
