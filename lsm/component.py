@@ -38,13 +38,14 @@ import numpy as np
 
 from pathlib import Path
 
+from atmos_stub.climatology import SECONDS_PER_CLIMATOLOGY_YEAR
 from coupler import insolation
 from coupler.component import Component, StateVariable
 from coupler.config import Setting
 from coupler.constants import KG_PER_PG, KG_PER_TG
 from coupler.errors import InputDataError
 
-from . import energy, hydrology, photosynthesis, vegetation
+from . import energy, hydrology, photosynthesis, soil_ph, vegetation
 from .constants import LATENT_HEAT_VAPORISATION
 from .pfts import NPFT, PFTS, trait
 from .soil_bgc import column as soil_column
@@ -91,6 +92,10 @@ class LandComponent(Component):
                 description="CSV of 'year, Delta-14C (permil)' rows for atmospheric CO2 (e.g. the bomb spike), "
                             "interpolated linearly in decimal years and held constant outside; '' = the "
                             "constant delta14c_atmosphere_permil."),
+        Setting("soil_ph_from_climate", bool, False,
+                description="Topsoil pH for nitrification from the climatic water balance, MAP - Thornthwaite "
+                            "PET (Slessarev et al. 2016; lsm/soil_ph.py); false (default until the shipped state "
+                            "is spun up with it) = pH 6.5 everywhere."),
         Setting("dormancy", bool, False,
                 description="Active and dormant microbial biomass switching with substrate (MEND, Wang et al. "
                             "2015); false (default until calibrated) = active biomass only."),
@@ -160,6 +165,11 @@ class LandComponent(Component):
         self.hyd = hydrology.SoilHydraulics.from_texture(sand, clay, nlayer=len(self.dz))
         self.water = hydrology.initial_state(self.hyd, relative_wetness=0.8)
         mat = surf.mat_K[cells][self.tile_cell]
+        ph = soil_column.DEFAULT_SOIL_PH
+        if config.soil_ph_from_climate:
+            lat, _ = decomp.local_lat_lon()
+            ph = soil_ph.climatological_soil_ph(surf.mat_K[cells], surf.map_kg_m2_s[cells] * SECONDS_PER_CLIMATOLOGY_YEAR,
+                                                lat, surf.climate_data_fraction[cells])[self.tile_cell]
         self.t_soil = np.broadcast_to(mat, (len(self.dz), nt)).copy()
         c = config
         woody = np.array([p.growth_form in ("tree", "shrub") for p in PFTS])[self.tile_pft]
@@ -173,7 +183,7 @@ class LandComponent(Component):
                                                 birch_dormant_revival=c.birch_dormant_revival)
         self.soil = SoilModel(cold_start(nt, c.initial_soil_c_kg_m2), ecm_fraction=ecm, sand=sand, clay=clay,
                               params=params,
-                              nlayer_top=SOIL_BGC_LAYERS, dz=self.dz)
+                              nlayer_top=SOIL_BGC_LAYERS, dz=self.dz, ph=ph)
         self.soil.set_previous_theta(self.water.theta)
         self.height = np.select([trait_array("growth_form", self.tile_pft) == g for g in ("tree", "shrub")],
                                 [20.0, 2.0], 0.5)

@@ -17,9 +17,11 @@ to exceed PET.  Three steps, all vectorised over cells:
    PET with the day-length correction, and above 26.5 degC the quadratic of
    Willmott, Rowe & Mintz (1985, J. Climatol. 5, 589) that reproduces
    Thornthwaite's high-temperature table.  It needs temperature and latitude
-   only.  Thornthwaite PET is lower than the Hargreaves-based PET of Zomer et
-   al. (2008) in hot dry climates; that hardly moves the threshold, since MAP
-   is far below either there.
+   only.  Being a temperature index it runs low in dry, sunny and continental
+   summers (radiation- and humidity-based PET is higher there), which puts
+   some semi-arid and subhumid soils (e.g. the US Corn Belt) on the acid side,
+   and high where the warmest month is barely above 0 degC (small heat index
+   ``I``: 300-400 mm/yr in tundra), which puts cold wet soils nearer neutral.
 3. :func:`soil_ph_from_water_balance`: a logistic in ``D = MAP - PET``
    (mm/yr) between an alkaline and an acid plateau, half-way at ``D = 0``
    (constants and how they were chosen in their docstrings).
@@ -36,6 +38,7 @@ from __future__ import annotations
 import numpy as np
 
 from atmos_stub.weather import WeatherParameters
+from lsm.soil_bgc.nitrogen import DEFAULT_SOIL_PH
 
 __all__ = [
     "PH_ACID",
@@ -54,22 +57,24 @@ ZERO_CELSIUS_K = 273.15
 MONTH_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=float)
 _MONTH_START = np.concatenate([[0.0], np.cumsum(MONTH_DAYS)[:-1]])
 
-#: Alkaline plateau, pH units: soils holding calcite where PET > MAP are buffered near 8 (calcite in
-#: equilibrium with soil-air CO2 of 0.1-1 %: pH ~7.5-8.3, Chadwick & Chorover 2001, Geoderma 100, 321);
-#: Slessarev et al. (2016, Fig. 1) show the dry-side pH at about 8.  Chosen as 8.0 (read, not fitted).
+#: Alkaline plateau, pH units.  Only the abstract of Slessarev et al. (2016) was readable (paywalled), so the
+#: plateaus come from soil chemistry: where PET > MAP carbonates stay in the soil and buffer it (the
+#: carbonate buffer range of Ulrich, pH above 6.2, as reviewed by Chadwick & Chorover 2001, Geoderma 100,
+#: 321); calcite in equilibrium with soil air of 0.1-1 % CO2 gives pH ~7.3-8.0, 8.3 with atmospheric CO2.
+#: Chosen 8.0, inside the ~7.5-8.2 of carbonate-buffered topsoils.
 PH_ALKALINE = 8.0
-#: Acid plateau, pH units: leached soils where MAP >> PET are held near 4.5-5.5 by exchangeable Al and
-#: Al-hydroxide buffering (Chadwick & Chorover 2001); Slessarev et al. (2016, Fig. 1) show wet-side pH
-#: levelling off near 5.  Chosen as 5.0, so the midpoint (8 + 5)/2 = 6.5 is the default pH of the model.
+#: Acid plateau, pH units: leached soils where MAP >> PET lose their base cations and are buffered by
+#: exchangeable Al at pH ~4.2-5.0 (Ulrich's cation-exchange range, Chadwick & Chorover 2001).  Chosen 5.0,
+#: the top of that range, so the midpoint (8 + 5)/2 = 6.5 is the model's default pH (SoilGrids median).
 PH_ACID = 5.0
 #: Water balance MAP - PET at the midpoint of the transition, mm/yr: 0, the threshold of Slessarev et al.
-#: (2016: "the point where mean annual precipitation begins to exceed mean annual potential
-#: evapotranspiration").
+#: (2016, abstract: "an abrupt transition from alkaline to acid soil pH that occurs at the point where mean
+#: annual precipitation begins to exceed mean annual potential evapotranspiration").
 PH_THRESHOLD_MM_YR = 0.0
-#: Logistic scale of the transition, mm/yr.  Slessarev et al. describe the transition as abrupt ("small
-#: changes in water balance cause a steep transition"); their fitted width was not readable (paywalled), so
-#: it is chosen: with 100 mm/yr pH falls from 7.5 to 5.5 between D = -160 and +160 mm/yr (ln 5 times the
-#: scale either side), a few tenths of the 0-3000 mm/yr spread of MAP.
+#: Logistic scale of the transition, mm/yr.  Slessarev et al. call the transition abrupt ("small changes in
+#: water balance cause a steep transition"); their fitted width was not readable, so it is chosen: with
+#: 100 mm/yr the pH falls from 7.5 to 5.5 between D = -161 and +161 mm/yr (ln 5 scales either side), about
+#: a tenth of the -1500 to +1800 mm/yr (1st to 99th percentile) of MAP - PET on ice-free land in this map.
 PH_TRANSITION_SCALE_MM_YR = 100.0
 
 
@@ -105,7 +110,7 @@ def monthly_air_temperature_K(mat_K, lat_deg, data_fraction=1.0, params: Weather
     coldest = (354.0 + lag) / 365.0 + np.where(lat < 0.0, 0.5, 0.0)
     h = MONTH_DAYS / 365.0
     mid = (_MONTH_START / 365.0 + 0.5 * h)[:, None]
-    # sinc: the mean of the sinusoid over the month (the seasonal range R is one of sinusoid peaks / sinc(pi/12))
+    # month means of a sinusoid of peak-to-peak R / sinc(1/12) (R is a range of month means, as in the generator)
     shape = np.sinc(h)[:, None] / np.sinc(1.0 / 12.0) * np.cos(2.0 * np.pi * (mid - coldest))
     return np.asarray(mat_K, dtype=float) - 0.5 * monthly_range * shape
 
@@ -152,6 +157,12 @@ def soil_ph_from_water_balance(map_minus_pet_mm_yr) -> np.ndarray:
 
 def climatological_soil_ph(mat_K, map_mm_yr, lat_deg, data_fraction=1.0) -> np.ndarray:
     """Topsoil pH of cells with mean annual temperature ``mat_K`` (K), precipitation ``map_mm_yr``
-    (mm/yr), latitude (degrees) and observed-land fraction (0-1): the three steps of the module docstring."""
+    (mm/yr), latitude (degrees) and observed-land fraction (0-1): the three steps of the module docstring.
+
+    Cells without observed climate (``data_fraction == 0``: islands and coasts the land climatology misses,
+    where :func:`atmos_stub.climatology.load_climatology` falls back on zonal ocean climate) get
+    :data:`~lsm.soil_bgc.nitrogen.DEFAULT_SOIL_PH`.
+    """
     pet = thornthwaite_pet_mm_yr(monthly_air_temperature_K(mat_K, lat_deg, data_fraction), lat_deg)
-    return soil_ph_from_water_balance(np.asarray(map_mm_yr, dtype=float) - pet)
+    ph = soil_ph_from_water_balance(np.asarray(map_mm_yr, dtype=float) - pet)
+    return np.where(np.asarray(data_fraction) > 0.0, ph, DEFAULT_SOIL_PH)

@@ -17,6 +17,7 @@ import numpy as np
 from .. import hydrology
 from . import column
 from .mycorrhiza import mixed_parameters
+from .nitrogen import DEFAULT_SOIL_PH
 from .nitrogen_inputs import biological_n_fixation
 from .pools import C_ROWS, N_ROWS, SoilState
 from .spinup import DriverRecord, integrate
@@ -71,12 +72,14 @@ class SoilModel:
     """Soil pools and drivers of the land's tiles (see the module docstring)."""
 
     def __init__(self, state: SoilState, *, ecm_fraction, sand, clay, params: column.SoilBgcParameters,
-                 nlayer_top: int, dz):
+                 nlayer_top: int, dz, ph=DEFAULT_SOIL_PH):
         self.state = state
         self.params = params
         self.mycorrhiza = mixed_parameters(ecm_fraction)
         self.fines = 1.0 - np.asarray(sand, dtype=float)
         self.clay = np.asarray(clay, dtype=float)
+        #: Topsoil pH of each tile for nitrification (:func:`lsm.soil_ph.climatological_soil_ph`).
+        self.ph = np.broadcast_to(np.asarray(ph, dtype=float), self.clay.shape).copy()
         dz = np.asarray(dz, dtype=float)
         if abs(dz[:nlayer_top].sum() - column.SOIL_LAYER_DEPTH_M) > 1e-9:
             raise ValueError(f"the top {nlayer_top} soil layers must span {column.SOIL_LAYER_DEPTH_M} m")
@@ -127,7 +130,7 @@ class SoilModel:
             water_kg_m2=np.sum(theta_top * self.dz_top, axis=0) * DENSITY_WATER,
             fines=self.fines, clay=self.clay, root_c=root_c, plant_n_demand=plant_n_demand,
             mycorrhiza=self.mycorrhiza, theta_previous=theta_previous, psi_sat_m=self.psi_sat_m,
-            clapp_b=self.clapp_b)
+            clapp_b=self.clapp_b, ph=self.ph)
         if self.shadow is not None:
             drivers = drivers._replace(litter_met_iso=litter_iso[0], litter_str_iso=litter_iso[1])
         f = column.step(self.state, drivers, dt, self.params, shadow=self.shadow)

@@ -7,8 +7,7 @@ import xarray as xr
 from coupler.driver import Driver, load_experiment
 from coupler.errors import InputDataError
 from lsm.soil_bgc import isotopes
-from tests.lsm.test_land_component import NML
-from tests.system.conftest import assert_identical, lsmc
+from tests.lsm.test_land_component import NML, assert_bit_for_bit_on_ranks_and_restart
 
 
 def namelist(tmp_path, days=2, extra=""):
@@ -46,12 +45,7 @@ def test_isotope_books_close_in_the_ledger_and_pools_take_the_plant_signature(tm
 
 @pytest.mark.mpi
 def test_isotopes_bit_for_bit_on_ranks_and_restart(tmp_path):
-    lsmc("run", namelist(tmp_path, 2), "--out", tmp_path / "n1")
-    lsmc("run", namelist(tmp_path, 2), "--out", tmp_path / "n3", nranks=3)
-    assert_identical(tmp_path / "n1", tmp_path / "n3")
-    lsmc("run", namelist(tmp_path, 1), "--out", tmp_path / "rst", nranks=2)
-    lsmc("run", "--out", tmp_path / "rst", "--continue", "--days", "1")
-    assert_identical(tmp_path / "n1", tmp_path / "rst")
+    assert_bit_for_bit_on_ranks_and_restart(tmp_path, namelist)
 
 
 def test_a_bomb_spike_series_reaches_the_new_assimilate(tmp_path):
