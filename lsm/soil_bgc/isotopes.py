@@ -174,7 +174,8 @@ def vegetation_step(shadow, flows, assimilate, dt) -> VegIsotopeFluxes:
     shadow[:, 1] += flushed * leaf_share
     shadow[:, 2] += flushed - flushed * leaf_share
     r1 = ratio(shadow, f.after_turnover)
-    taken = f.take * r1
+    # a pool paid out whole gives up its whole shadow, never a rounding unit more
+    taken = np.minimum(f.take * r1, np.maximum(shadow, 0.0))
     shadow -= taken
     shadow += f.growth * assimilate[:, None]
     built = f.growth.sum(axis=0) + f.exudate
