@@ -362,8 +362,9 @@ class LandComponent(Component):
                     "friver_c": self._cell_mean(sx.leached_doc_c * inv)}
         upwelling = f["rsds"] + f["rlds"] - seb.rn_W_m2
         a = self.tile_area
+        iso_parts = [] if vx is None else self._isotope_parts(vx, sx.isotopes)
         totals = self.global_sum(upwelling * a, et * a, heat_water * a, sf.fixation_n * a, sx.leached_no3 * a,
-                                 sx.leached_don_n * a, sx.no_n * a, sx.n2_n * a)
+                                 sx.leached_don_n * a, sx.no_n * a, sx.n2_n * a, *iso_parts)
         self.terms = {"energy": {"upwelling_radiation": -totals[0] * dt,
                                  "heat_carried_by_soil_water": totals[2]},
                       "water": {"evapotranspiration": -totals[1] * dt},
@@ -373,7 +374,7 @@ class LandComponent(Component):
                                    "no_emission": -totals[6] / KG_PER_TG,
                                    "denitrification_n2": -totals[7] / KG_PER_TG}}
         if vx is not None:
-            self.terms.update(self._isotope_terms(vx, sx.isotopes))
+            self.terms.update(self._isotope_terms(totals[8:]))
         if self.pending_carbon_pg:
             self.terms["carbon"] = {"semi_analytic_spinup": self.pending_carbon_pg}
             self.pending_carbon_pg = 0.0
@@ -459,10 +460,11 @@ class LandComponent(Component):
         if iso_before is not None:  # wood keeps its isotope ratios through the jump (the soil's: SoilModel)
             self.veg_shadow[:, 3] *= np.divide(self.veg.wood_c, wood_before, out=np.ones_like(wood_before),
                                                where=wood_before > 0)
-            added = self.global_sum(*((self._isotope_tiles() - iso_before) * a))
-            self.pending_isotopes_pg += np.array(added) / KG_PER_PG
-        added_c, added_n = self.global_sum((self._veg_carbon() - veg_c + dc_soil) * a,
-                                           (self.veg.plant_n - veg_n + dn_soil) * a)
+        iso_added = [] if iso_before is None else list((self._isotope_tiles() - iso_before) * a)
+        added_c, added_n, *added_iso = self.global_sum((self._veg_carbon() - veg_c + dc_soil) * a,
+                                                       (self.veg.plant_n - veg_n + dn_soil) * a, *iso_added)
+        if added_iso:
+            self.pending_isotopes_pg += np.array(added_iso) / KG_PER_PG
         self.pending_carbon_pg += added_c / KG_PER_PG
         self.pending_nitrogen_tg += added_n / KG_PER_TG
         return added_c / KG_PER_PG
@@ -503,12 +505,16 @@ class LandComponent(Component):
         vx = isotopes.vegetation_step(self.veg_shadow, vf.flows, assim, dt)
         return vx, (vx.litter_met / dt, vx.litter_str / dt)
 
-    def _isotope_terms(self, vx, sx) -> dict:
-        """Ledger terms of carbon13 and carbon14 over the step, Pg."""
+    def _isotope_parts(self, vx, sx) -> list:
+        """Per-tile 13C and 14C of the step, kg (photosynthesis, respiration, DOC to rivers, decay, for 13C then
+        14C), to be summed with the land's other terms in one reduction (:meth:`_isotope_terms`)."""
         a = self.tile_area
         parts = (vx.assimilated, vx.respired + sx.respired, sx.leached_doc, vx.decayed + sx.decayed)
-        sums = np.array(self.global_sum(*(x[i] * a for i in range(len(isotopes.ISOTOPES)) for x in parts)))
-        sums = sums.reshape(len(isotopes.ISOTOPES), len(parts)) / KG_PER_PG
+        return [x[i] * a for i in range(len(isotopes.ISOTOPES)) for x in parts]
+
+    def _isotope_terms(self, totals) -> dict:
+        """Ledger terms of carbon13 and carbon14 over the step, Pg, from the global sums of :meth:`_isotope_parts`."""
+        sums = np.array(totals).reshape(len(isotopes.ISOTOPES), -1) / KG_PER_PG
         terms = {}
         for i, q in enumerate(("carbon13", "carbon14")):
             terms[q] = {"photosynthesis": sums[i, 0], "respiration": -sums[i, 1], "doc_to_rivers": -sums[i, 2],
@@ -604,14 +610,14 @@ class LandComponent(Component):
         water = hydrology.water_kg_m2(self.water, self.dz)
         heat_capacity, _ = energy.soil_thermal_properties(self.sand, self.clay, self.hyd.theta_s[0], self.water.theta)
         heat = energy.column_energy_J_m2(self.t_soil, heat_capacity, self.dz)
-        carbon, nitrogen, water_kg, energy_j = self.global_sum(self._carbon_kg_m2() * self.tile_area,
-                                                               self._nitrogen_kg_m2() * self.tile_area,
-                                                               water * self.tile_area,
-                                                               heat * self.tile_area)
+        iso = [] if self.veg_shadow is None else list(self._isotope_tiles() * self.tile_area)
+        carbon, nitrogen, water_kg, energy_j, *iso_sums = self.global_sum(self._carbon_kg_m2() * self.tile_area,
+                                                                          self._nitrogen_kg_m2() * self.tile_area,
+                                                                          water * self.tile_area,
+                                                                          heat * self.tile_area, *iso)
         out = {"carbon": carbon / KG_PER_PG, "nitrogen": nitrogen / KG_PER_TG, "water": water_kg, "energy": energy_j}
-        if self.veg_shadow is not None:
-            c13, c14 = self.global_sum(*(self._isotope_tiles() * self.tile_area))
-            out.update(carbon13=c13 / KG_PER_PG, carbon14=c14 / KG_PER_PG)
+        if iso_sums:
+            out.update(carbon13=iso_sums[0] / KG_PER_PG, carbon14=iso_sums[1] / KG_PER_PG)
         return out
 
     def _soil_history(self) -> dict:

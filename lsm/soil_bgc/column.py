@@ -517,11 +517,13 @@ def step(state: SoilState, drivers: SoilDrivers, dt: float, params: SoilBgcParam
     death = microbes.mortality(v[B_C], v[B_N], p.mortality_s * f_t, dt=dt,
                                fraction_protected=microbes.protected_necromass_fraction(d.clay))
 
-    # water potential of the layer now and at the end of the previous step, MPa (Birch effect, drought dormancy)
-    psi = rewetting.matric_potential_mpa(d.theta, d.porosity, d.psi_sat_m, d.clapp_b)
-    psi_prev = psi if d.theta_previous is None else rewetting.matric_potential_mpa(d.theta_previous, d.porosity,
-                                                                                  d.psi_sat_m, d.clapp_b)
     revive_dormant = p.dormancy and p.birch_dormant_revival
+    if revive_dormant or p.birch_osmotic_shock or p.birch_aggregate_disruption:
+        # water potential of the layer now and at the end of the previous step, MPa (Birch effect, drought
+        # dormancy); not computed when no process uses it
+        psi = rewetting.matric_potential_mpa(d.theta, d.porosity, d.psi_sat_m, d.clapp_b)
+        psi_prev = psi if d.theta_previous is None else rewetting.matric_potential_mpa(
+            d.theta_previous, d.porosity, d.psi_sat_m, d.clapp_b)
     if p.dormancy:
         switch = dormancy.switching(v[B_C], v[BD_C], soluble, p.km_dom, microbes.MAINTENANCE_RATE_REF, f_t, dt,
                                     drought=rewetting.drought_dormancy(psi) if revive_dormant else None)
