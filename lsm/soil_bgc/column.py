@@ -59,8 +59,8 @@ import numpy as np
 from . import dormancy, enzymes, isotopes, kinetics, microbes, rewetting
 from .leaching import dom_leaching, drainage_rate, nitrate_loss
 from .mycorrhiza import ROOT_KM_N, MycorrhizalParameters, potential_plant_n_uptake
-from .nitrogen import (DEFAULT_SOIL_PH, anoxic_fraction, denitrification_rate, n2_n2o_ratio, nitrification,
-                       nitrification_n2o_yield, no_n2o_ratio, relative_gas_diffusivity)
+from .nitrogen import (DEFAULT_SOIL_PH, anoxic_fraction, anoxic_wfps_midpoint, denitrification_rate, n2_n2o_ratio,
+                       nitrification, nitrification_n2o_yield, no_n2o_ratio, relative_gas_diffusivity)
 from .nitrogen_inputs import DEPOSITION_NH4_FRACTION, fixation_inhibition
 from .numerics import OUT, FluxTable, carry_shadow, transfer
 from .pools import C_ROWS, VARIABLES, SoilState
@@ -500,12 +500,13 @@ def step(state: SoilState, drivers: SoilDrivers, dt: float, params: SoilBgcParam
     # nitrogen gases: nitrifiers lose N2O and NO; denitrifiers in the anoxic fraction draw on the NO3- that
     # drainage also carries away, fed by the C the microbes respire (mechanisms 7 and 9)
     wfps = _ratio(d.theta, d.porosity)
-    anoxic = anoxic_fraction(wfps)
+    respiration_rate = (uptake - growth_c) / dt
+    # the faster the soil breathes, the drier the soil in which its O2 runs out (Del Grosso et al. 2000)
+    anoxic = anoxic_fraction(wfps, w_crit=anoxic_wfps_midpoint(respiration_rate, d.porosity, SOIL_MASS_KG_M2))
     diffusivity = relative_gas_diffusivity(wfps, d.porosity)
     nitrified = nitrification(v[NH4], d.t_soil_k, wfps, dt, ph=d.ph, anoxic=anoxic)
     n2o_nit = nitrified * nitrification_n2o_yield(anoxic)
     no_nit = n2o_nit * no_n2o_ratio(diffusivity)
-    respiration_rate = (uptake - growth_c) / dt
     r_leach = drainage_rate(d.drainage, d.water_kg_m2)
     no3_loss = nitrate_loss(v[NO3], r_leach, denitrification_rate(v[NO3], respiration_rate, anoxic,
                                                                    SOIL_MASS_KG_M2), dt)

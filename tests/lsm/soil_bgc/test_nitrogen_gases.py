@@ -34,17 +34,39 @@ def test_anoxic_fraction_has_a_continuous_derivative(w):
 
 
 def test_the_switch_is_centred_on_w_crit():
-    assert nitrogen.anoxic_fraction(nitrogen.ANOXIC_WFPS_CRIT) == 0.5
-    np.testing.assert_allclose(nitrogen.anoxic_fraction([0.6, 0.8]), [1 / (1 + np.e**2), 1 / (1 + np.e**-2)],
-                               rtol=1e-14)
+    w_crit = nitrogen.ANOXIC_WFPS_CRIT
+    assert nitrogen.anoxic_fraction(w_crit) == 0.5
+    np.testing.assert_allclose(nitrogen.anoxic_fraction([w_crit - 0.1, w_crit + 0.1]),
+                               [1 / (1 + np.e**2), 1 / (1 + np.e**-2)], rtol=1e-14)
+    assert nitrogen.anoxic_fraction(0.7, w_crit=0.7) == 0.5
+
+
+def test_the_middle_of_the_switch_follows_del_grosso():
+    """``W_crit = (9 - M CO2) / 10``, ``M = 0.145 - 1.25 min(0.113, D_fc)`` (Del Grosso et al. 2000), by hand."""
+    ug = SOIL_MASS_KG_M2 * 1e-6  # kg m-2 per ug g-1
+    porosity = 0.45
+    air = porosity * (1.0 - 0.6)  # at field capacity, WFPS 0.6
+    d_fc = air ** (10.0 / 3.0) / porosity**2  # Millington & Quirk: 0.0162
+    m = 0.145 - 1.25 * d_fc
+    for co2, expected in ((0.0, 0.9), (10.0, 0.1 * (9.0 - m * 10.0)), (1e4, 0.6)):
+        got = nitrogen.anoxic_wfps_midpoint(co2 * ug / DAY, porosity, SOIL_MASS_KG_M2)
+        assert got == pytest.approx(expected, rel=1e-12)
+    # a more open pore space diffuses better (larger D_fc, smaller M): the switch moves to wetter soil
+    assert nitrogen.anoxic_wfps_midpoint(10.0 * ug / DAY, 0.6, SOIL_MASS_KG_M2) > 0.1 * (9.0 - m * 10.0)
+    # at the same WFPS, a soil that breathes faster is more anoxic
+    resp = np.array([0.0, 5.0, 20.0, 50.0]) * ug / DAY
+    f = nitrogen.anoxic_fraction(0.75, w_crit=nitrogen.anoxic_wfps_midpoint(resp, porosity, SOIL_MASS_KG_M2))
+    assert np.all(np.diff(f) > 0.0)
 
 
 def test_nitrification_falls_and_denitrification_rises_as_wfps_passes_w_crit():
-    w = np.array([0.6, 0.65, 0.75, 0.8])
-    nh4, no3 = np.full(4, 1e-3), np.full(4, 5e-3)
-    nit = nitrogen.nitrification(nh4, np.full(4, 293.15), w, DAY)
     resp = np.full(4, 1.0 / (365 * DAY))  # 1 kg C m-2 yr-1
-    den = nitrogen.denitrification_rate(no3, resp, nitrogen.anoxic_fraction(w), SOIL_MASS_KG_M2)
+    w_crit = nitrogen.anoxic_wfps_midpoint(resp, 0.45, SOIL_MASS_KG_M2)
+    w = w_crit + np.array([-0.1, -0.05, 0.05, 0.1])
+    anoxic = nitrogen.anoxic_fraction(w, w_crit=w_crit)
+    nh4, no3 = np.full(4, 1e-3), np.full(4, 5e-3)
+    nit = nitrogen.nitrification(nh4, np.full(4, 293.15), w, DAY, anoxic=anoxic)
+    den = nitrogen.denitrification_rate(no3, resp, anoxic, SOIL_MASS_KG_M2)
     assert np.all(np.diff(nit) < 0.0)
     assert np.all(np.diff(den) > 0.0)
     assert nit[0] > 5 * nit[-1] and den[-1] > 5 * den[0]
