@@ -157,19 +157,13 @@ class SoilModel:
 
         See :mod:`lsm.soil_bgc.spinup`.  Returns the soil C and N change per
         column, kg m-2, which the land books as a spin-up term (the offline
-        years' inputs and losses are not part of the coupled run).
+        years' inputs and losses are not part of the coupled run).  With
+        isotopes the shadows go through the offline years too (recorded litter
+        13C and 14C, 14C decaying); the land books their change alike.
         """
         record, self.sasu = self.sasu, None
         if record is None or record.days == 0:
             raise RuntimeError("sasu_apply() needs sasu_begin() and at least one step")
         before_c, before_n = self.carbon_kg_m2(), self.nitrogen_kg_m2()
-        before = self.state.values[C_ROWS].copy()
-        integrate(self.state, record, self.params, years, step_s)
-        if self.shadow is not None:
-            # the offline years carry no isotopes: every pool keeps its ratio (a pool that was empty takes the
-            # column's mean ratio); the caller books the change as part of the spin-up term
-            mean = self.shadow.sum(axis=1, keepdims=True) / np.maximum(before.sum(axis=0), 1e-300)
-            ratio = np.divide(self.shadow, before, out=np.broadcast_to(mean, self.shadow.shape).copy(),
-                              where=before > 0)
-            self.shadow[:] = ratio * self.state.values[C_ROWS]
+        integrate(self.state, record, self.params, years, step_s, shadow=self.shadow)
         return self.carbon_kg_m2() - before_c, self.nitrogen_kg_m2() - before_n

@@ -18,6 +18,11 @@ longer than the coupled one.  The plants' N demand is capped at the N of
 their litterfall (:meth:`DriverRecord.steady_vegetation_demand_scale`): a
 growing vegetation's demand, repeated for a century, would mine the soil.
 
+With isotopes on, the litter's 13C and 14C inputs are recorded too and the
+offline years carry the soil's isotope shadows, 14C decaying: the
+radiocarbon age of mineral-associated C builds up only over those centuries
+(a pool that merely kept its ratio would stay as young as the litter).
+
 Daily means lose the diurnal cycle of the driving layer-mean temperature,
 which in the top metre is a fraction of a kelvin.  A longer step changes
 the explicit solution slightly (0.3 % of soil C at steady state between 6 h
@@ -44,6 +49,9 @@ class DriverRecord:
 
     def __init__(self):
         self.sums: list[np.ndarray] = []  # per day: (nfield, ncol), driver x seconds
+        # per day, when the soil carries isotopes: (2, nisotope, ncol), litter 13C/14C inputs (metabolic,
+        # structural) x seconds
+        self.iso_sums: list[np.ndarray] = []
         self.seconds: list[float] = []
         self.elapsed = 0.0
         self.constant: column.SoilDrivers | None = None
@@ -54,12 +62,17 @@ class DriverRecord:
         self.elapsed += dt
         values = np.stack([np.asarray(getattr(drivers, f), dtype=float) for f in FIELDS])
         values[-1] /= dt
+        iso = None if drivers.litter_met_iso is None else np.stack([drivers.litter_met_iso, drivers.litter_str_iso])
         if day == len(self.sums):
             self.sums.append(values * dt)
             self.seconds.append(dt)
+            if iso is not None:
+                self.iso_sums.append(iso * dt)
         else:
             self.sums[day] += values * dt
             self.seconds[day] += dt
+            if iso is not None:
+                self.iso_sums[day] += iso * dt
         self.constant = drivers
 
     @property
@@ -71,6 +84,8 @@ class DriverRecord:
         mean = self.sums[k] / self.seconds[k]
         fields = dict(zip(FIELDS, mean, strict=True))
         fields["plant_n_demand"] = fields["plant_n_demand"] * dt * demand_scale
+        if self.iso_sums:
+            fields["litter_met_iso"], fields["litter_str_iso"] = self.iso_sums[k] / self.seconds[k]
         # daily means hold no wetting rate: the offline years leave out the rewetting pulse of the Birch effect
         # (its osmotic shock, slaking and revival; the drought switch of dormancy acts on the daily water)
         return self.constant._replace(theta_previous=None, **fields)
@@ -99,14 +114,20 @@ def step_problem(hours: float) -> str | None:
 
 
 def integrate(state, record: DriverRecord, params: column.SoilBgcParameters, years: int, dt: float,
-              ) -> list[float]:
+              shadow: np.ndarray | None = None) -> list[float]:
     """Run the soil ``state`` (in place) alone for ``years`` repetitions of the recorded days.
 
-    ``dt`` (s) must divide a day.  Returns, per repetition, the largest
-    change of a column's soil carbon over it, kg C m-2 (how far from steady).
+    ``dt`` (s) must divide a day.  ``shadow``, the soil's 13C and 14C
+    (:func:`lsm.soil_bgc.column.step`), is carried along in place with the
+    recorded isotope inputs of the litter, and 14C decays: radiocarbon ages
+    the slow pools only over the centuries of the offline years.  Returns,
+    per repetition, the largest change of a column's soil carbon over it,
+    kg C m-2 (how far from steady).
     """
     if record.days == 0:
         raise ValueError("no drivers recorded for the offline soil spin-up")
+    if shadow is not None and len(record.iso_sums) != record.days:
+        raise ValueError("the soil carries isotopes but the recorded drivers hold no litter isotope inputs")
     if step_problem(dt / 3600.0) is not None:
         raise ValueError(f"offline soil step {dt:g} s must divide a day")
     steps = int(round(SECONDS_PER_DAY / dt))
@@ -117,6 +138,6 @@ def integrate(state, record: DriverRecord, params: column.SoilBgcParameters, yea
         for k in range(record.days):
             drivers = record.day(k, dt, scale)
             for _ in range(steps):
-                column.step(state, drivers, dt, params)
+                column.step(state, drivers, dt, params, shadow=shadow)
         change.append(float(np.max(np.abs(state.total_c() - before), initial=0.0)))
     return change
