@@ -105,7 +105,7 @@ def test_soil_pools_keep_the_ratio_of_their_inputs_without_fractionation():
 
 
 def test_soil_13c_relaxes_to_a_new_input_ratio_fastest_in_the_fast_pools():
-    """A C3-to-C4 switch of the litter (-26 to -12 per mil): after two years the litter has the new ratio,
+    """A C3-to-C4 switch of the litter (-26 to -12 per mil): after two years the labile litter has the new ratio,
     the microbes and DOM, which also feed on desorbed MAOM, are in between, MAOM has hardly moved, and the CO2
     mixes old and new carbon as in C3/C4 vegetation-change experiments (Balesdent et al. 1987)."""
     n = 1
@@ -119,7 +119,10 @@ def test_soil_13c_relaxes_to_a_new_input_ratio_fastest_in_the_fast_pools():
     delta = dict(zip(("L", "R", "DOM", "B", "BD", "EL", "ER", "M", "A"),
                      isotopes.delta13c_permil(shadow[0, :, 0], state.values[C_ROWS][:, 0]), strict=True))
     co2 = float(isotopes.delta13c_permil(f.isotopes.respired[0], f.respiration_c)[0])
-    assert abs(delta["L"] + 12.0) < 0.1 and -14.5 < delta["R"] < -12.0 and -14.5 < delta["A"] < -12.0
+    assert abs(delta["L"] + 12.0) < 0.1
+    # structural litter exchanges with the aggregate-occluded matter, released after about a year: both lag,
+    # the occluded more
+    assert -17.0 < delta["R"] < -13.0 and -19.0 < delta["A"] < -15.0 and delta["A"] < delta["R"]
     assert -22.0 < delta["DOM"] < -16.0 and -22.0 < delta["B"] < -16.0
     assert -26.0 < delta["M"] < -25.0
     assert delta["M"] < co2 < delta["R"]

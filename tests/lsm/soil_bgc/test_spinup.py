@@ -31,8 +31,23 @@ def test_daily_means_reproduce_the_recorded_drivers():
     assert day.mycorrhiza is hours[-1].mycorrhiza
 
 
+def _direct_years(state, drivers, dt, steps_per_year, years, params=column.SoilBgcParameters()):
+    """Step the column itself, setting the occluded pool to ``k_f / k_b`` times the mean free structural
+    litter at the end of each year as the offline years do."""
+    from lsm.soil_bgc.pools import VARIABLES
+
+    r_c, r_n, a_c, a_n = (VARIABLES.index(f"{p}_{e}") for p in ("litter_recalcitrant", "aggregate") for e in "cn")
+    for _ in range(years):
+        free = []
+        for _ in range(steps_per_year):
+            free.append(state.values[[r_c, r_n]].copy())
+            column.step(state, drivers, dt, params)
+        state.values[[a_c, a_n]] = params.aggregate_formation_s / params.aggregate_breakdown_s * np.mean(free, axis=0)
+
+
 def test_offline_years_are_the_column_model_run_over_the_record():
-    """Integrating over a record of constant drivers is stepping the column itself, to rounding."""
+    """Integrating over a record of constant drivers is stepping the column itself (with the occluded pool's
+    steady state at the end of each repetition), to rounding."""
     n, dt = 3, 6 * HOUR
     d = make_drivers(n, dt=dt, t_k=np.array([275.0, 288.0, 300.0]))
     rec = DriverRecord()
@@ -41,8 +56,7 @@ def test_offline_years_are_the_column_model_run_over_the_record():
     offline, direct = make_state(n), make_state(n)
     change = integrate(offline, rec, column.SoilBgcParameters(), years=3, dt=dt)
     c0 = direct.total_c()
-    for _ in range(3 * 8):
-        column.step(direct, d, dt)
+    _direct_years(direct, d, dt, 8, 3)
     np.testing.assert_allclose(offline.values, direct.values, rtol=1e-12, atol=1e-18)
     assert len(change) == 3 and change[-1] > 0
     assert change[0] + change[1] + change[2] >= np.max(np.abs(direct.total_c() - c0)) * (1 - 1e-12)
@@ -71,8 +85,7 @@ def test_offline_plants_take_no_more_n_than_their_litter_returns():
     offline, direct = make_state(n), make_state(n)
     integrate(offline, rec, column.SoilBgcParameters(), years=2, dt=dt)
     capped = d._replace(plant_n_demand=d.plant_n_demand * expected)
-    for _ in range(2 * 4):
-        column.step(direct, capped, dt)
+    _direct_years(direct, capped, dt, 4, 2)
     np.testing.assert_allclose(offline.values, direct.values, rtol=1e-12, atol=1e-18)
 
 
@@ -119,3 +132,33 @@ def test_offline_years_with_isotopes_need_recorded_litter_isotopes():
     rec.add(d._replace(litter_met_iso=None, litter_str_iso=None), 86400.0)
     with pytest.raises(ValueError, match="isotope"):
         integrate(state, rec, column.SoilBgcParameters(), years=1, dt=86400.0, shadow=shadow)
+
+
+def test_offline_years_set_the_occluded_pool_to_its_steady_state():
+    """After each offline year the aggregate pool holds ``k_f / k_b`` times the year's mean free structural
+    litter, C, N and isotopes alike (a linear pool's semi-analytic steady state)."""
+    from lsm.soil_bgc.pools import C_ROWS, VARIABLES
+
+    day = 86400.0
+    d, state, shadow, _ = _isotope_column(3, day)
+    rec = DriverRecord()
+    for _ in range(4):
+        rec.add(d, day)
+    params = column.SoilBgcParameters()
+    r_c, r_n, a_c, a_n = (VARIABLES.index(f"{p}_{e}") for p in ("litter_recalcitrant", "aggregate") for e in "cn")
+    probe = make_state(3)
+    probe.values[:] = state.values
+    probe_shadow = shadow.copy()
+    free = []
+    for _ in range(4):  # the same year by hand: mean free litter over its steps
+        free.append(probe.values[[r_c, r_n]].copy())
+        column.step(probe, d, day, params, shadow=probe_shadow)
+    mean = np.mean(free, axis=0)
+    integrate(state, rec, params, years=1, dt=day, shadow=shadow)
+    ratio = params.aggregate_formation_s / params.aggregate_breakdown_s
+    assert ratio == pytest.approx(365.0 / 60.0)
+    np.testing.assert_allclose(state.values[a_c], ratio * mean[0], rtol=1e-12)
+    np.testing.assert_allclose(state.values[a_n], ratio * mean[1], rtol=1e-12)
+    a_iso = list(C_ROWS).index(a_c)
+    np.testing.assert_allclose(shadow[:, a_iso] / state.values[a_c], shadow[:, list(C_ROWS).index(r_c)]
+                               / state.values[r_c], rtol=1e-6)
