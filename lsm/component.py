@@ -43,7 +43,7 @@ from coupler import insolation
 from coupler.component import Component, StateVariable
 from coupler.config import Setting
 from coupler.constants import KG_PER_PG, KG_PER_TG
-from coupler.errors import InputDataError
+from coupler.errors import InputDataError, NamelistError
 
 from . import energy, hydrology, photosynthesis, soil_ph, vegetation
 from .constants import LATENT_HEAT_VAPORISATION
@@ -53,6 +53,7 @@ from .soil_bgc import isotopes
 from .soil_bgc.model import SoilModel, cold_start
 from .soil_bgc.pools import C_ROWS as SOIL_C_ROWS
 from .soil_bgc.pools import VARIABLES as SOIL_VARIABLES
+from .soil_bgc.upscaling import UpscalingParameters
 from .surface import load_surface
 
 #: PAR photons per J of shortwave: 0.5 of shortwave is PAR (Monteith 1965), 4.6 umol J-1 (McCree 1981).
@@ -65,6 +66,18 @@ ALBEDO_VEGETATION, ALBEDO_BARE, ALBEDO_SNOW = 0.15, 0.25, 0.7
 EMISSIVITY = 0.97
 #: Snow water equivalent that fully covers the surface, kg m-2 (CLM: 10 cm of snow at 100 kg m-3).
 SNOW_COVER_SWE_KG_M2 = 10.0
+
+
+def _upscaling(config) -> UpscalingParameters:
+    """The sub-grid upscaling of the ``&land`` settings, or a NamelistError naming its keys."""
+    keys = ("upscaling_cv_substrate", "upscaling_cv_biomass", "upscaling_correlation")
+    try:
+        return UpscalingParameters(enabled=config.upscaling, cv_substrate=config.upscaling_cv_substrate,
+                                   cv_biomass=config.upscaling_cv_biomass, correlation=config.upscaling_correlation)
+    except ValueError as exc:
+        values = ", ".join(f"{k} = {config[k]!r}" for k in keys)
+        raise NamelistError(f"{config.source}: &{config.name}: {values}: {exc} (CV_S = upscaling_cv_substrate, "
+                            "CV_B = upscaling_cv_biomass, rho = upscaling_correlation)") from None
 
 
 class LandComponent(Component):
@@ -109,6 +122,23 @@ class LandComponent(Component):
         Setting("birch_dormant_revival", bool, True,
                 description="Dormancy by low water potential and revival of dormant microbes on rewetting (acts "
                             "only with dormancy = true)."),
+        Setting("rhizosphere_o2", bool, False,
+                description="O2 around the fine roots (steady diffusion, Millington-Quirk) limits the oxidative "
+                            "R-enzymes that depolymerise recalcitrant litter and MAOM, down to the anaerobic floor "
+                            "(Freeman et al. 2001 'enzymic latch'; lsm/soil_bgc/oxygen.py); false (default, "
+                            "uncalibrated) = no O2 limitation of depolymerisation."),
+        Setting("upscaling", bool, False,
+                description="Second-order sub-grid correction of the microbial DOM uptake for heterogeneous "
+                            "substrate and biomass (lsm/soil_bgc/upscaling.py); false (default) = mean-field rate."),
+        Setting("upscaling_cv_substrate", float, 0.0, "1", bounds=(0.0, 2.0),
+                description="Coefficient of variation of the substrate within a column (with upscaling); "
+                            "upscaling_cv_substrate^2/4 + max(-upscaling_correlation, 0) upscaling_cv_biomass "
+                            "upscaling_cv_substrate must be < 1."),
+        Setting("upscaling_cv_biomass", float, 0.0, "1", bounds=(0.0, 2.0),
+                description="Coefficient of variation of the microbial biomass within a column (with upscaling)."),
+        Setting("upscaling_correlation", float, 0.0, "1", bounds=(-1.0, 1.0),
+                description="Correlation of biomass and substrate within a column (with upscaling): > 0 "
+                            "co-located (raises uptake), < 0 segregated (lowers it)."),
         Setting("temperature_cue", bool, True,
                 description="Microbial yield falls with temperature (Qiao et al. 2019); false = constant 0.47."),
         Setting("n_limitation", bool, True,
@@ -180,7 +210,8 @@ class LandComponent(Component):
         params = soil_column.SoilBgcParameters(priming=c.priming, temperature_cue=c.temperature_cue,
                                                 dormancy=c.dormancy, birch_osmotic_shock=c.birch_osmotic_shock,
                                                 birch_aggregate_disruption=c.birch_aggregate_disruption,
-                                                birch_dormant_revival=c.birch_dormant_revival)
+                                                birch_dormant_revival=c.birch_dormant_revival,
+                                                rhizosphere_o2=c.rhizosphere_o2, upscaling=_upscaling(c))
         self.soil = SoilModel(cold_start(nt, c.initial_soil_c_kg_m2), ecm_fraction=ecm, sand=sand, clay=clay,
                               params=params,
                               nlayer_top=SOIL_BGC_LAYERS, dz=self.dz, ph=ph)

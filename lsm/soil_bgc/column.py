@@ -20,10 +20,13 @@ A step has two stages, each a set of fluxes moved by the mass-conserving
 limiter :func:`lsm.soil_bgc.numerics.transfer`:
 
 A. depolymerisation of L and R by their enzymes and of MAOM by the
-   R-enzymes (equilibrium-chemistry kinetics, Arrhenius), sorption of DOM to
+   R-enzymes (equilibrium-chemistry kinetics, Arrhenius; optionally the
+   oxidative R-enzymes limited by the O2 around the roots,
+   :mod:`lsm.soil_bgc.oxygen`), sorption of DOM to
    minerals (Langmuir), aggregate formation and breakdown, uptake of DOM by
    the active microbes (Michaelis-Menten in the DAMM soluble substrate,
-   O2-limited), switching between active and dormant biomass
+   O2-limited, optionally upscaled for sub-grid heterogeneity,
+   :mod:`lsm.soil_bgc.upscaling`), switching between active and dormant biomass
    (:mod:`lsm.soil_bgc.dormancy`, by water potential too), the Birch effect of a wet-up (osmotic-shock
    death, slaking of aggregates, revival of dormant cells; :mod:`lsm.soil_bgc.rewetting`, from the water
    potential before and after the step), the microbes' bid for mineral N, plant uptake of NH4+, NO3-
@@ -56,7 +59,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import dormancy, enzymes, isotopes, kinetics, microbes, rewetting
+from . import dormancy, enzymes, isotopes, kinetics, microbes, oxygen, rewetting
 from .leaching import dom_leaching, drainage_rate, nitrate_loss
 from .mycorrhiza import ROOT_KM_N, MycorrhizalParameters, potential_plant_n_uptake
 from .nitrogen import (DEFAULT_SOIL_PH, anoxic_fraction, anoxic_wfps_midpoint, denitrification_rate, n2_n2o_ratio,
@@ -64,6 +67,7 @@ from .nitrogen import (DEFAULT_SOIL_PH, anoxic_fraction, anoxic_wfps_midpoint, d
 from .nitrogen_inputs import DEPOSITION_NH4_FRACTION, fixation_inhibition
 from .numerics import OUT, FluxTable, carry_shadow, transfer
 from .pools import C_ROWS, VARIABLES, SoilState
+from .upscaling import UpscalingParameters, relative_correction
 
 __all__ = ["SOIL_LAYER_DEPTH_M", "SOIL_MASS_KG_M2", "SoilBgcParameters", "SoilDrivers", "SoilFluxes", "step"]
 
@@ -196,6 +200,25 @@ class SoilBgcParameters:
     birch_osmotic_shock: bool = False
     birch_aggregate_disruption: bool = False
     birch_dormant_revival: bool = True
+    #: O2 around the roots limits the oxidative (phenol oxidase, lignin-type) R-enzymes
+    #: (:func:`lsm.soil_bgc.oxygen.rhizosphere_oxidative_factor`, SCIENCE.md mechanism 8): the "enzymic latch" of
+    #: Freeman et al. (2001, Nature 409, 149), phenol oxidase idle without O2 in waterlogged soil.  Off by default
+    #: (uncalibrated): on, it multiplies the depolymerisation of R and MAOM by
+    #: ``f_an + (1 - f_an) F / F_air``, with the volume-mean laccase O2 factor ``F`` around the roots, that of
+    #: fully aerated soil ``F_air`` and the floor ``f_an`` = :attr:`anaerobic_uptake_fraction`.
+    rhizosphere_o2: bool = False
+    #: Specific root length of the fine roots, m kg-1 dry mass: 30 m g-1, a value chosen within the ~10-100 m g-1
+    #: of absorptive (first- to third-order) roots (McCormack et al. 2015, New Phytol. 207, 505), towards the low
+    #: end because the model's fine roots include the thicker transport orders.  (A 0.3 mm root,
+    #: :data:`lsm.soil_bgc.oxygen.ROOT_RADIUS_M`, of tissue density ~0.25 g cm-3 would have ~57 m g-1.)
+    #: Used only with ``rhizosphere_o2``, for the root length density.
+    specific_root_length_m_kg: float = 30.0e3
+    #: Carbon fraction of root dry mass, kg C kg-1: the conventional 0.5.
+    root_c_fraction: float = 0.5
+    #: Sub-grid heterogeneity of substrate and biomass (:mod:`lsm.soil_bgc.upscaling`, SCIENCE.md mechanism 12):
+    #: with ``enabled`` the microbial DOM uptake takes the second-order correction ``1 + delta`` of its
+    #: Michaelis-Menten term.  Off by default.
+    upscaling: UpscalingParameters = UpscalingParameters()
 
 
 class SoilDrivers(NamedTuple):
@@ -280,6 +303,8 @@ class SoilFluxes(NamedTuple):
     fixation_n: np.ndarray
     #: 13C and 14C fluxes of the step when the isotopes are carried.
     isotopes: SoilIsotopeFluxes | None = None
+    #: Multiplier of the R and MAOM depolymerisation by rhizosphere O2 (``rhizosphere_o2``; ones when off), 1.
+    oxidative_factor: np.ndarray | None = None
 
     @property
     def lost_c(self) -> np.ndarray:
@@ -426,6 +451,34 @@ def maom_capacity(fines, params: SoilBgcParameters = SoilBgcParameters()):
     return params.maom_capacity_per_fines * np.asarray(fines, dtype=float) * SOIL_MASS_KG_M2
 
 
+def _oxidative_multiplier(d: SoilDrivers, respiration_rate, p: SoilBgcParameters):
+    """Multiplier of the oxidative depolymerisation by rhizosphere O2, ``f_an + (1 - f_an) F / F_air``, 1.
+
+    ``F`` is the volume-mean laccase O2 factor around the fine roots
+    (:func:`lsm.soil_bgc.oxygen.rhizosphere_oxidative_factor`), with the
+    root length density of ``root_c`` over the layer, atmospheric O2 in the
+    pore air at the outer radius, the Millington-Quirk diffusivity of the
+    air-filled pores and the O2 the microbes breathe (``respiration_rate``,
+    kg C m-2 s-1, respiratory quotient 1); without roots ``F`` is the factor
+    of atmospheric O2.  ``F_air`` is that factor, so soils whose pores
+    supply the O2 they consume keep their rate and only wet ones, where the
+    diffusivity collapses, slow down.  (DAMM's bulk O2, which already limits
+    the uptake, is not used as the outer value: it is another model of the
+    same diffusion limitation and would count it twice, slowing R decay by
+    ~10 % at a WFPS of 0.56.)  ``f_an`` is the anaerobic floor of the uptake.
+    """
+    t = d.t_soil_k
+    l_v = np.maximum(d.root_c, 0.0) / p.root_c_fraction * p.specific_root_length_m_kg / SOIL_LAYER_DEPTH_M
+    # microbial respiration only: root respiration, which also draws on the rhizosphere O2, is not included
+    q = oxygen.o2_consumption_rate(np.maximum(respiration_rate, 0.0), SOIL_LAYER_DEPTH_M)
+    c_air = oxygen.atmospheric_o2_concentration(t)
+    air = np.maximum(d.porosity - d.theta, 0.0)
+    factor = oxygen.rhizosphere_oxidative_factor(air, d.porosity, q, l_v, t, c_air)
+    aerated = oxygen.oxidative_enzyme_factor(c_air, oxygen.dissolved_to_gas_o2(oxygen.PHENOL_OXIDASE_KM_O2_DISSOLVED, t))
+    f_an = p.anaerobic_uptake_fraction
+    return f_an + (1.0 - f_an) * factor / aerated
+
+
 def step(state: SoilState, drivers: SoilDrivers, dt: float, params: SoilBgcParameters = SoilBgcParameters(),
          shadow: np.ndarray | None = None) -> SoilFluxes:
     """Advance every column by ``dt`` s (``state`` updated in place); returns the step's fluxes.
@@ -492,6 +545,11 @@ def step(state: SoilState, drivers: SoilDrivers, dt: float, params: SoilBgcParam
     agg_break = p.aggregate_breakdown_s * v[A_C] * dt
     aerobic = p.anaerobic_uptake_fraction + (1.0 - p.anaerobic_uptake_fraction) * o2 / _O2_LIMITATION_DRY
     uptake = p.uptake_vmax_s * f_t * v[B_C] * _ratio(soluble, p.km_dom + soluble) * aerobic * dt
+    if p.upscaling.enabled:
+        # mean of the Michaelis-Menten uptake over a patchy column (second order; Chakrawal et al. 2020)
+        u = p.upscaling
+        uptake = uptake * (1.0 + relative_correction(soluble, p.km_dom, cv_s=u.cv_substrate, cv_b=u.cv_biomass,
+                                                     rho_bs=u.correlation))
     dom_nc = _ratio(v[D_N], v[D_C])
     # the microbes bid for the mineral N that growth on this uptake could need, up to their transport
     # capacity (the kinetics of their DOC uptake at the biomass C:N, half-saturated like plant roots);
@@ -543,6 +601,13 @@ def step(state: SoilState, drivers: SoilDrivers, dt: float, params: SoilBgcParam
              else rewetting.OsmoticShock(zero, zero, zero, zero))
     slaked = rewetting.aggregate_disruption(v[A_C], psi_prev, psi, dt) if p.birch_aggregate_disruption else zero
     revived = rewetting.rewetting_revival(v[BD_C], psi_prev, psi) if revive_dormant else zero
+    if p.rhizosphere_o2:
+        # O2 around the roots limits the oxidative R-enzymes (Freeman et al. 2001): only the proposals change,
+        # the limiter keeps the books
+        oxidative = _oxidative_multiplier(d, respiration_rate, p)
+        dep_r, dep_m = dep_r * oxidative, dep_m * oxidative
+    else:
+        oxidative = np.ones(ncol)
     ba_nc, bd_nc = _ratio(v[B_N], v[B_C]), _ratio(v[BD_N], v[BD_C])
     l_nc, r_nc, m_nc, a_nc = (_ratio(v[n], v[c]) for c, n in ((L_C, L_N), (R_C, R_N), (M_C, M_N), (A_C, A_N)))
     prop = _proposals(_STAGE_A, {
@@ -677,4 +742,5 @@ def step(state: SoilState, drivers: SoilDrivers, dt: float, params: SoilBgcParam
         input_n=input_n,
         fixation_n=fixed,
         isotopes=iso_fluxes,
+        oxidative_factor=oxidative,
     )

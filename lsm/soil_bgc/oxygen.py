@@ -87,13 +87,17 @@ porosity ``a`` and porosity ``phi``.  :func:`rhizosphere_oxygen` averages O2
 and the Michaelis-Menten O2 limitation of oxidative enzymes (phenol oxidase,
 laccase; :func:`oxidative_enzyme_factor`) over the annulus; the mean factor
 is what the soil model can multiply onto the depolymerisation rate of the
-recalcitrant (lignin) pool.
+recalcitrant (lignin) pool.  :func:`rhizosphere_oxidative_factor` gives the
+same mean factor for zero-order consumption from the analytic profile at
+Gauss-Legendre nodes, cheaply enough for every column of every step
+(:mod:`lsm.soil_bgc.column` with ``rhizosphere_o2``).
 
 Units: m, s, mol; O2 in mol m-3 of soil air unless a name says otherwise.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -125,6 +129,7 @@ __all__ = [
     "o2_consumption_rate",
     "o2_diffusivity_in_air",
     "oxidative_enzyme_factor",
+    "rhizosphere_oxidative_factor",
     "rhizosphere_oxygen",
     "root_half_distance",
 ]
@@ -307,7 +312,20 @@ def _check(consumption, d_eff, c_bulk, root_radius, outer_radius, c_root):
         raise ValueError("c_root must be non-negative (NaN for a no-flux root)")
 
 
-def _analytic_pieces(consumption, d_eff, c_bulk, root_radius, outer_radius, c_root):
+def _bisect_subset(fun, target, lo, where, subset=True):
+    """:func:`_bisect_increasing` on ``[lo, 1]`` for the columns ``where`` (1 elsewhere).
+
+    ``subset=False`` bisects every column (the reference the tests compare the subset with).
+    """
+    if not subset:
+        return _bisect_increasing(fun, target, lo, np.ones_like(lo))
+    out = np.ones_like(lo)
+    if np.any(where):
+        out[where] = _bisect_increasing(fun, target[where], lo[where], np.ones(np.count_nonzero(where)))
+    return out
+
+
+def _analytic_pieces(consumption, d_eff, c_bulk, root_radius, outer_radius, c_root, subset=True):
     c_root = np.full_like(np.asarray(c_bulk, dtype=float), np.nan) if c_root is None else c_root
     q, d, c_r, r0, big_r, c0 = _column_inputs(consumption, d_eff, c_bulk, root_radius, outer_radius, c_root)
     _check(q, d, c_r, r0, big_r, c0)
@@ -333,10 +351,12 @@ def _analytic_pieces(consumption, d_eff, c_bulk, root_radius, outer_radius, c_ro
     beta = np.where(anoxic, beta, 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         gamma = np.where(anoxic & dirichlet, np.where(dirichlet, c0, 0.0) / (b * r0**2), 0.0)
-    x_b = _bisect_increasing(lambda x: x - 1.0 - x * np.log(x), -beta, x0, np.ones_like(x0))
+    # The free boundaries matter only where the column is anoxic (elsewhere r_b = r_a = r0 below), and in
+    # most soils no column is: bisect on that subset only, or not at all (elementwise, so the same values).
+    x_b = _bisect_subset(lambda x: x - 1.0 - x * np.log(x), -beta, x0, anoxic, subset)
     r_b = np.where(anoxic, big_r * np.sqrt(x_b), r0)
     # Inner free boundary y = (r0 / r_a)^2: (y - 1 - ln y) / y = 4 D c0 / (Q r0^2), decreasing in y.
-    y = _bisect_increasing(lambda y: -(y - 1.0 - np.log(y)) / y, -gamma, x0, np.ones_like(x0))
+    y = _bisect_subset(lambda y: -(y - 1.0 - np.log(y)) / y, -gamma, x0, anoxic & dirichlet, subset)
     r_a = np.where(anoxic & dirichlet, np.minimum(r0 / np.sqrt(y), r_b), r0)
     e_out = np.where(anoxic, -2.0 * b * r_b**2, e_unc)
     e_in = -2.0 * b * r_a**2
@@ -603,3 +623,91 @@ def rhizosphere_oxygen(air_filled_porosity, porosity, consumption, root_length_d
     return RhizosphereOxygen(np.where(suffocated, 0.0, mean_o2), np.where(suffocated, 0.0, factor),
                              np.where(suffocated & no_flux_root, 0.0, surface), np.where(suffocated, 1.0, anoxic),
                              np.broadcast_to(d_eff, mean_o2.shape).copy())
+
+
+#: Gauss-Legendre nodes of :func:`rhizosphere_oxidative_factor` (relative error below 2e-5, see there).
+_DEFAULT_NODES = 16
+
+
+@lru_cache(maxsize=8)
+def _gauss_legendre(n):
+    x, w = np.polynomial.legendre.leggauss(n)
+    x.flags.writeable = w.flags.writeable = False
+    return x, w
+
+
+def rhizosphere_oxidative_factor(air_filled_porosity, porosity, consumption, root_length_density, t_k=_T20_K,
+                                 c_bulk=None, n_nodes=_DEFAULT_NODES, *, root_radius=ROOT_RADIUS_M,
+                                 linear_below=1e-3):
+    """Volume mean of :func:`oxidative_enzyme_factor` around a no-flux root, cheap and analytic, 1.
+
+    The column-level counterpart of ``rhizosphere_oxygen(...).oxidative_factor``
+    for zero-order consumption: the exact free-boundary profile of
+    :func:`analytic_profile` evaluated at ``n_nodes`` Gauss-Legendre nodes in
+    ``u = r^2`` (the volume of a cylindrical shell is uniform in ``r^2``).
+    Where the column is anoxic the nodes span only the oxic part ``[r_b^2, R^2]``
+    (the factor is 0 on the anoxic annulus): the integrand is then smooth on
+    the interval, whereas over ``[r0^2, R^2]`` its kink at ``r_b`` would cost
+    several per cent at 16 nodes.  With 16 nodes the relative error is below
+    2e-5 for ``L_v`` from 1e3 to 2e5 m m-3 and any O2 drawdown (largest,
+    1.5e-5, when the O2 at the root surface is just zero, where the ``ln r``
+    part of the profile is steepest on the interval; ~1e-7 at half the bulk
+    O2 there).  Where the O2 drawdown at the root is below ``linear_below``
+    (1e-3) of the bulk O2, as in all but nearly water-saturated soils, the
+    factor is linear enough over the profile to take the first-order
+    expansion about ``c_bulk`` with the exact mean O2 instead (error below
+    2.5e-7 relative); ``linear_below=0`` uses the quadrature everywhere.
+
+    Arguments as :func:`rhizosphere_oxygen` (``air_filled_porosity`` and
+    ``porosity`` m3 m-3, ``consumption`` ``Q`` mol O2 m-3 soil s-1 (>= 0),
+    ``root_length_density`` m m-3, ``t_k`` K, ``c_bulk`` mol m-3 of soil air,
+    default atmospheric O2 at ``t_k``, ``root_radius`` m), broadcast
+    together; the laccase ``K_m`` is converted to soil air at ``t_k``.
+    Limits: no air-filled pores (``D_eff = 0``) with ``Q > 0`` is anoxic
+    (factor 0, the ``D_eff -> 0`` limit); ``Q = 0`` leaves the bulk O2
+    everywhere (the factor of ``c_bulk``), and so does ``L_v = 0`` (no roots,
+    no rhizosphere).  ``L_v`` above ``1 / (4 pi r0^2)`` (roots closer than one
+    diameter apart) is taken at that bound so that ``R >= 2 r0``.
+    """
+    if int(n_nodes) < 1 or not 0.0 <= linear_below < 1.0:
+        raise ValueError("need n_nodes >= 1 and 0 <= linear_below < 1")
+    t = np.asarray(t_k, dtype=float)
+    d_eff = millington_quirk_diffusivity(air_filled_porosity, porosity, o2_diffusivity_in_air(t))
+    c_b = atmospheric_o2_concentration(t) if c_bulk is None else c_bulk
+    k_ox = dissolved_to_gas_o2(PHENOL_OXIDASE_KM_O2_DISSOLVED, t)
+    q, d, c_r, l_v, k_ox, r0 = _column_inputs(consumption, d_eff, c_b, root_length_density, k_ox, root_radius)
+    if np.any(~(q >= 0)) or np.any(~(c_r >= 0)) or np.any(l_v < 0):
+        raise ValueError("consumption, c_bulk and root_length_density must be non-negative")
+    rooted = l_v > 0
+    closed = ~(d > 0)
+    bulk = oxidative_enzyme_factor(c_r, k_ox)
+    l_max = 0.25 / (np.pi * r0**2)
+    big_r = root_half_distance(np.where(rooted, np.minimum(l_v, l_max), l_max))
+    # Columns without a gradient (no roots, no consumption) or without an air path get Q = 0 here
+    # (and any positive D): their answer is set below.
+    live = rooted & ~closed & (q > 0)
+    p = _analytic_pieces(np.where(live, q, 0.0), np.where(closed, 1.0, d), c_r, r0, big_r, None)
+    u0, u1 = r0**2, big_r**2
+    x0 = u0 / u1
+    # Oxic columns: the drawdown at the root, c_R - c(r0), and the exact mean of c - c_R over the annulus
+    # (eq. 2 in u = r^2).
+    drop = p.b * (u1 - u0) - 0.5 * p.e_out * np.log(x0)
+    mean_dev = -0.5 * p.b * (u1 - u0) - 0.5 * p.e_out * (1.0 + x0 * np.log(x0) / (1.0 - x0))
+    # A small drawdown (in most soils ~1e-6 of the bulk O2) needs no quadrature: the first-order expansion
+    # F(c_R) + F'(c_R) <c - c_R> is within eps^2/4 (1 - eps)^-3 of the mean factor when drop <= eps c_R.
+    linear = live & ~p.anoxic & (drop <= linear_below * c_r)
+    mean = np.where(linear, bulk + k_ox / (k_ox + c_r) ** 2 * mean_dev, bulk)
+    quad = live & ~linear
+    if np.any(quad):
+        x, w = _gauss_legendre(int(n_nodes))
+        c_q, b_q, e_q, k_q = p.c_r[quad], p.b[quad], p.e_out[quad], k_ox[quad]
+        u0_q, u1_q = u0[quad], u1[quad]
+        lo = np.where(p.anoxic[quad], p.r_b[quad] ** 2, u0_q)
+        half = 0.5 * (u1_q - lo)
+        u = lo[:, None] + half[:, None] * (x + 1.0)
+        # All nodes lie in the outer oxic piece (a no-flux root has no inner one): (2) written in u = r^2,
+        # clipped at 0 against rounding next to the free boundary.
+        c = c_q[:, None] + b_q[:, None] * (u - u1_q[:, None]) + (0.5 * e_q)[:, None] * np.log(u / u1_q[:, None])
+        f = oxidative_enzyme_factor(np.maximum(c, 0.0), k_q[:, None])
+        mean[quad] = (f * w).sum(axis=-1) * (half / (u1_q - u0_q))
+    return np.where(live, mean, np.where(rooted & closed & (q > 0), 0.0, bulk))

@@ -117,3 +117,36 @@ def test_initial_state_is_remapped_pft_by_pft_from_another_grid(tmp_path):
     config, classes = load_experiment(fine)
     with pytest.raises(Exception, match="bad.nc"):
         Driver(config, classes, tmp_path / "dst2", progress=False)
+
+
+def test_rhizosphere_and_upscaling_settings_reach_the_soil_and_books_close(tmp_path):
+    from lsm.soil_bgc.upscaling import UpscalingParameters
+
+    path = tmp_path / "switches.nml"
+    path.write_text(NML.format(days=1) + "&land\n  rhizosphere_o2 = .true.\n  upscaling = .true.\n"
+                    "  upscaling_cv_substrate = 0.3\n  upscaling_cv_biomass = 0.2\n  upscaling_correlation = -0.5\n/\n")
+    config, classes = load_experiment(path)
+    drv = Driver(config, classes, tmp_path / "out", progress=False)
+    params = drv.slots["land"].comp.soil.params
+    assert params.rhizosphere_o2
+    assert params.upscaling == UpscalingParameters(enabled=True, cv_substrate=0.3, cv_biomass=0.2, correlation=-0.5)
+    drv.run("nsteps", 3)
+    for q in ("carbon", "nitrogen"):
+        assert drv.ledger.max_step_residual[q] < 1e-12, q
+    # defaults: both off
+    config, classes = load_experiment(namelist(tmp_path, 1))
+    params = Driver(config, classes, tmp_path / "out2", progress=False).slots["land"].comp.soil.params
+    assert not params.rhizosphere_o2 and params.upscaling == UpscalingParameters()
+
+
+@pytest.mark.parametrize("values", ["upscaling_cv_substrate = 2.0",
+                                    "upscaling_cv_substrate = 1.0\n  upscaling_cv_biomass = 1.0\n"
+                                    "  upscaling_correlation = -1.0"])
+def test_too_much_heterogeneity_is_a_namelist_error_naming_the_keys(tmp_path, values):
+    from coupler.errors import NamelistError
+
+    path = tmp_path / "bad.nml"
+    path.write_text(NML.format(days=1) + f"&land\n  upscaling = .true.\n  {values}\n/\n")
+    config, classes = load_experiment(path)
+    with pytest.raises(NamelistError, match=r"&land: upscaling_cv_substrate = .*upscaling_correlation = .*< 1"):
+        Driver(config, classes, tmp_path / "out", progress=False)

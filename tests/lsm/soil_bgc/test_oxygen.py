@@ -259,3 +259,127 @@ def test_lower_diffusivity_lowers_rhizosphere_o2_and_oxidative_factor(phi, perce
     assert np.all(np.diff(out.mean_o2)[oxic] > 0)
     assert np.all(np.diff(out.oxidative_factor)[oxic] > 0)
     assert np.all(out.mean_o2 <= ox.atmospheric_o2_concentration() * (1 + 1e-14))
+
+
+# --- The column-level factor (analytic profile at Gauss-Legendre nodes) ---------------------------------
+
+
+def test_subset_bisection_gives_the_full_bisection_bit_for_bit():
+    # Oxic, partly anoxic and root-held columns side by side, and a batch with none anoxic.
+    drop = np.array([0.1, 0.9, 1.2, 3.0, 30.0, 0.5, 2.0, 0.0])
+    c_root = np.array([np.nan, np.nan, np.nan, np.nan, np.nan, 2.0, 0.5, np.nan])
+    args = (np.where(drop > 0, Q, 0.0), d_for_drop(np.where(drop > 0, drop, 1.0)), C_R, R0, R, c_root)
+    sub, full = ox._analytic_pieces(*args), ox._analytic_pieces(*args, subset=False)
+    assert np.any(sub.anoxic) and not np.all(sub.anoxic)
+    for name, a, b in zip(sub._fields, sub, full):
+        np.testing.assert_array_equal(a, b, err_msg=name)
+    oxic = (Q, d_for_drop(np.array([0.1, 0.5, 0.9])), C_R, R0, R, None)
+    for a, b in zip(ox._analytic_pieces(*oxic), ox._analytic_pieces(*oxic, subset=False)):
+        np.testing.assert_array_equal(a, b)
+    # Scalar columns go through the same path.
+    zone = ox.anoxic_zone(Q, float(d_for_drop(3.0)), C_R, R0, R)
+    assert 0 < float(zone.volume_fraction) < 1
+
+
+@pytest.mark.parametrize("l_v", [1.0e3, 1.0e4, 5.0e4, 2.0e5])
+def test_oxidative_factor_quadrature_error_is_below_2e5(l_v):
+    """16 nodes against 512 on the same integrand: oxic (O2 drawdown at the root up to 99 %) and anoxic.
+
+    The error is largest (1.5e-5) where the root surface is just out of O2 (drop 0.99-1.01)."""
+    big_r = float(ox.root_half_distance(l_v))
+    x0 = (R0 / big_r) ** 2
+    drop = np.array([0.01, 0.3, 0.5, 0.9, 0.99, 1.01, 1.5, 3.0, 10.0, 100.0])
+    q = 1.0e-4
+    d = q * big_r**2 * (1.0 - x0 + x0 * np.log(x0)) / (4.0 * drop * C_R)
+    phi = 0.45
+    # the air-filled porosity that gives this D_eff at 20 degC (Millington-Quirk inverted)
+    a = (d * phi**2 / ox.O2_DIFFUSIVITY_AIR_20C) ** 0.3
+    np.testing.assert_allclose(ox.millington_quirk_diffusivity(a, phi), d, rtol=1e-12)
+    f16 = ox.rhizosphere_oxidative_factor(a, phi, q, l_v, c_bulk=C_R, linear_below=0.0)
+    f512 = ox.rhizosphere_oxidative_factor(a, phi, q, l_v, c_bulk=C_R, n_nodes=512, linear_below=0.0)
+    np.testing.assert_allclose(f16, f512, rtol=2e-5)
+    np.testing.assert_allclose(f16[:3], f512[:3], rtol=1e-6)  # drawdown at most half the bulk O2
+    assert np.all(np.diff(f16) < 0)
+
+
+def test_oxidative_factor_first_order_branch_for_small_drawdowns():
+    """Drawdown at the root <= 1e-3 of the bulk O2: the expansion is within eps^2/4 (1-eps)^-3 = 2.5e-7."""
+    rng = np.random.default_rng(5)
+    n, phi = 20000, 0.45
+    a, q = rng.uniform(0.001, phi, n), 10 ** rng.uniform(-9, -3, n)
+    l_v, c_b = 10 ** rng.uniform(2, 6, n), rng.uniform(0.0, 9.0, n)
+    fast = ox.rhizosphere_oxidative_factor(a, phi, q, l_v, 290.0, c_b)
+    quad = ox.rhizosphere_oxidative_factor(a, phi, q, l_v, 290.0, c_b, linear_below=0.0)
+    expanded = fast != quad
+    assert 0.3 * n < np.count_nonzero(expanded) < n  # both branches are exercised
+    exact = ox.rhizosphere_oxidative_factor(a[expanded], phi, q[expanded], l_v[expanded], 290.0, c_b[expanded],
+                                            n_nodes=256, linear_below=0.0)
+    np.testing.assert_allclose(fast[expanded], exact, rtol=2.5e-7)
+    np.testing.assert_allclose(fast, quad, rtol=2e-5)
+
+
+@pytest.mark.parametrize("q", [1e-6, 1e-5, 1e-4, 1e-3])
+@pytest.mark.parametrize("l_v", [2e3, 1e4, 5e4])
+def test_oxidative_factor_agrees_with_the_numerical_rhizosphere(q, l_v):
+    """Against ``rhizosphere_oxygen`` on 2000 cells, wet to dry (oxic and partly anoxic columns).
+
+    Tolerances: the 16-node quadrature is within 2e-5 (relative) of the exact mean, the first-order branch
+    of small drawdowns within 2.5e-7 (tests above).  The
+    finite-volume reference is second order, ~20 / n^2 = 5e-6 relative at worst in oxic columns (module
+    docstring of oxygen.py), so oxic columns agree to 3e-5.  In partly anoxic columns the discrete free
+    boundary falls on a node, whose whole control volume (2 ln(R/r0) / n of the log-radius, ~4e-3 of it
+    here) is counted anoxic or oxic: the mean factor then differs by up to ~2e-5 absolute at 2000 cells
+    (3e-4 at 1000); 5e-5 absolute is allowed.
+    """
+    phi = 0.45
+    a = phi * np.linspace(0.02, 1.0, 40)
+    t = 288.15
+    c_b = ox.atmospheric_o2_concentration(t)
+    num = ox.rhizosphere_oxygen(a, phi, q, l_v, t_k=t, c_bulk=c_b, n_cells=2000)
+    ana = ox.rhizosphere_oxidative_factor(a, phi, q, l_v, t, c_b)
+    anoxic = num.anoxic_fraction > 0
+    assert np.all(~anoxic[a > 0.2])
+    np.testing.assert_allclose(ana[~anoxic], num.oxidative_factor[~anoxic], rtol=3e-5)
+    np.testing.assert_allclose(ana[anoxic], num.oxidative_factor[anoxic], rtol=0, atol=5e-5)
+    if q >= 1e-4:
+        assert np.any(anoxic)
+
+
+def test_oxidative_factor_limits():
+    phi, t = 0.45, 293.15
+    c_b = np.array([8.0, 8.0, 8.0, 8.0, 0.0, 3.0])
+    a = np.array([0.0, 0.0, 0.2, 0.2, 0.2, 0.2])
+    q = np.array([1e-5, 0.0, 0.0, 1e-5, 1e-5, 1e-5])
+    l_v = np.array([1e4, 1e4, 1e4, 0.0, 1e4, 1e9])
+    f = ox.rhizosphere_oxidative_factor(a, phi, q, l_v, t, c_b)
+    k = ox.dissolved_to_gas_o2(ox.PHENOL_OXIDASE_KM_O2_DISSOLVED, t)
+    bulk = ox.oxidative_enzyme_factor(c_b, k)
+    assert f[0] == 0.0                          # no air path, respiring: anoxic
+    assert f[1] == bulk[1] and f[2] == bulk[2]  # no consumption: the bulk O2 everywhere
+    assert f[3] == bulk[3]                      # no roots: no rhizosphere
+    assert f[4] == 0.0                          # no O2 at all
+    assert 0.0 < f[5] <= bulk[5]                # roots packed beyond one diameter apart: R capped at 2 r0
+    # one column at a time (0-d arrays) through both branches
+    for a0, q0 in ((0.2, 1e-6), (0.01, 1e-3)):
+        assert float(ox.rhizosphere_oxidative_factor(a0, phi, q0, 2e3, t)) == pytest.approx(
+            float(ox.rhizosphere_oxidative_factor(np.array([a0, 0.3]), phi, q0, 2e3, t)[0]), rel=1e-15)
+    # Default bulk O2 is atmospheric at t_k, and the factor never exceeds the bulk factor.
+    x = ox.rhizosphere_oxidative_factor(np.linspace(0.01, phi, 30), phi, 1e-4, 1e4, t)
+    assert np.all(x <= ox.oxidative_enzyme_factor(ox.atmospheric_o2_concentration(t), k))
+    with pytest.raises(ValueError):
+        ox.rhizosphere_oxidative_factor(0.2, phi, -1e-5, 1e4)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    phi=st.floats(min_value=0.3, max_value=0.65),
+    percent=st.lists(st.integers(min_value=1, max_value=100), min_size=2, max_size=8, unique=True),
+    q=st.floats(min_value=1e-7, max_value=1e-3),
+    l_v=st.floats(min_value=1e3, max_value=1e5),
+    t_k=st.floats(min_value=265.0, max_value=310.0),
+)
+def test_lower_diffusivity_lowers_the_column_oxidative_factor(phi, percent, q, l_v, t_k):
+    a = phi * np.sort(np.array(percent)) / 100.0  # wetter to drier: D_eff rises
+    f = ox.rhizosphere_oxidative_factor(a, phi, q, l_v, t_k)
+    assert np.all(np.diff(f) >= 0)
+    assert np.all((f >= 0) & (f < 1))

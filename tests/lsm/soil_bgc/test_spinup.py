@@ -31,11 +31,12 @@ def test_daily_means_reproduce_the_recorded_drivers():
     assert day.mycorrhiza is hours[-1].mycorrhiza
 
 
-def _direct_years(state, drivers, dt, steps_per_year, years, params=column.SoilBgcParameters()):
+def _direct_years(state, drivers, dt, steps_per_year, years, params=None):
     """Step the column itself, setting the occluded pool to ``k_f / k_b`` times the mean free structural
     litter at the end of each year as the offline years do."""
     from lsm.soil_bgc.pools import VARIABLES
 
+    params = column.SoilBgcParameters() if params is None else params
     r_c, r_n, a_c, a_n = (VARIABLES.index(f"{p}_{e}") for p in ("litter_recalcitrant", "aggregate") for e in "cn")
     for _ in range(years):
         free = []
