@@ -231,6 +231,39 @@ def _sinc(x):
     return 1.0 if x == 0.0 else float(np.sin(x) / x)
 
 
+def seasonal_cycle(lat_deg, data_fraction, params: WeatherParameters | None = None):
+    """The seasonal cycle ``S(y) = sc cos(2 pi y) + ss sin(2 pi y)`` of air temperature (``y``: year fraction).
+
+    Returns ``(range_K, sc, ss)``: the peak-to-peak range of the sinusoid, K,
+    and its two coefficients, K (module docstring: Conrad's continentality
+    inverted for the range, coldest at the winter solstice plus a lag).
+    """
+    p = params or WeatherParameters()
+    lat = np.asarray(lat_deg, dtype=np.float64)
+    f = np.asarray(data_fraction, dtype=np.float64)
+    k = p.continentality_land * f
+    monthly_range = (k + 14.0) * np.sin(np.deg2rad(np.abs(lat) + 10.0)) / 1.7
+    seasonal_range = monthly_range / _sinc(np.pi / 12.0)
+    lag = p.seasonal_lag_ocean_days + (p.seasonal_lag_land_days - p.seasonal_lag_ocean_days) * f
+    # Northern winter solstice ~21 December: 354 days after 1 January in a 365-day year.
+    coldest = (354.0 + lag) / 365.0 + np.where(lat < 0.0, 0.5, 0.0)
+    half = 0.5 * seasonal_range
+    return seasonal_range, -half * np.cos(2.0 * np.pi * coldest), -half * np.sin(2.0 * np.pi * coldest)
+
+
+def mean_daily_temperature_K(mat_K, lat_deg, data_fraction, params: WeatherParameters | None = None) -> np.ndarray:
+    """Climatological daily mean air temperature of the 365 days of a year, ``MAT + S``, K, shape ``(365, n)``.
+
+    The generator's weather without its anomalies (whose mean is zero): what
+    a model driven by it sees on average, e.g. to initialise a climatology of
+    growing degree days before the model has one of its own.
+    """
+    _, sc, ss = seasonal_cycle(lat_deg, data_fraction, params)
+    y = (np.arange(365.0) + 0.5)[:, None] / 365.0
+    w = _sinc(np.pi / 365.0)  # mean of the sinusoid over each day
+    return np.asarray(mat_K, dtype=np.float64) + w * (sc * np.cos(2.0 * np.pi * y) + ss * np.sin(2.0 * np.pi * y))
+
+
 class WeatherGenerator:
     """Interval-mean surface weather for a set of cells (see the module docstring).
 
@@ -276,16 +309,7 @@ class WeatherGenerator:
 
         abs_sin = np.abs(np.sin(np.deg2rad(self.lat)))
 
-        # Seasonal cycle: S(y) = sc cos(2 pi y) + ss sin(2 pi y), y = year fraction.
-        k = p.continentality_land * f
-        monthly_range = (k + 14.0) * np.sin(np.deg2rad(np.abs(self.lat) + 10.0)) / 1.7
-        self.seasonal_range_K = monthly_range / _sinc(np.pi / 12.0)
-        lag = p.seasonal_lag_ocean_days + (p.seasonal_lag_land_days - p.seasonal_lag_ocean_days) * f
-        # Northern winter solstice ~21 December: 354 days after 1 January in a 365-day year.
-        coldest = (354.0 + lag) / 365.0 + np.where(self.lat < 0.0, 0.5, 0.0)
-        half = 0.5 * self.seasonal_range_K
-        self._sc = -half * np.cos(2.0 * np.pi * coldest)
-        self._ss = -half * np.sin(2.0 * np.pi * coldest)
+        self.seasonal_range_K, self._sc, self._ss = seasonal_cycle(self.lat, f, p)
 
         # Diurnal cycle phase: D = amp (cos(W t) cos(th) - sin(W t) sin(th)), th = W (lon/15 h - t_max).
         theta = 2.0 * np.pi * (self.lon / 360.0 - p.tmax_local_hour / 24.0)

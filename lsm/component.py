@@ -21,6 +21,13 @@ per tile:
    and aggregate-protected matter, NH4+ and NO3-; plant N uptake refills the
    plants' N store.
 
+With ``agriculture`` (default) the crop tiles are managed
+(:mod:`lsm.agriculture.management`) before the physics of each step:
+sowing, harvest (residue to the litter, grain and straw to product pools
+that decay to the air as ``fprod``), fertiliser into the soil's mineral N
+and litter, and irrigation into the hydrology; the crop's development sets
+the vegetation's allocation to leaves, roots and grain.
+
 Books: carbon (vegetation + soil, Pg C), nitrogen (plants + soil, Tg N),
 water (soil + snow, kg) and energy (soil heat, J). Net ecosystem exchange,
 soil N2O (``fn2o``, to the atmosphere), latent and sensible heat, runoff and
@@ -29,7 +36,10 @@ through the coupler; precipitation and radiation arrive through it;
 evapotranspiration water, upwelling radiation, N fixation, the leaching of
 nitrate and dissolved organic N and the NO and N2 gases are named external
 terms; N deposition arrives from the atmosphere through the coupler
-(``ndep``).
+(``ndep``).  Management adds the external terms manure carbon, crop seed
+(C and N), mineral fertiliser, manure N, legume N fixation, the N of
+decaying products and irrigation water; grain and product pools are part
+of the land's carbon and nitrogen inventories.
 """
 
 from __future__ import annotations
@@ -39,6 +49,7 @@ import numpy as np
 from pathlib import Path
 
 from atmos_stub.climatology import SECONDS_PER_CLIMATOLOGY_YEAR
+from atmos_stub.weather import mean_daily_temperature_K
 from coupler import insolation
 from coupler.component import Component, StateVariable
 from coupler.config import Setting
@@ -46,8 +57,12 @@ from coupler.constants import KG_PER_PG, KG_PER_TG
 from coupler.errors import InputDataError, NamelistError
 
 from . import energy, hydrology, photosynthesis, soil_ph, vegetation
+from .agriculture import fertiliser as agri_fertiliser
+from .agriculture import irrigation as agri_irrigation
+from .agriculture import management
+from .agriculture.crops import crop_index_from_pft, window_gdd
 from .constants import LATENT_HEAT_VAPORISATION
-from .pfts import NPFT, PFTS, trait
+from .pfts import NPFT, PFTS, pft_index, trait
 from .soil_bgc import column as soil_column
 from .soil_bgc import isotopes
 from .soil_bgc.model import SoilModel, cold_start
@@ -68,6 +83,35 @@ EMISSIVITY = 0.97
 SNOW_COVER_SWE_KG_M2 = 10.0
 
 
+def _management(config, tile_pft, decomp, surf, tile_cell) -> management.Management:
+    """Crop management of the rank's tiles from the ``&land`` settings (NamelistError naming a bad key)."""
+    where = f"{config.source}: &{config.name}"
+    if config.isotopes:
+        raise NamelistError(f"{where}: isotopes = .true. needs agriculture = .false.: the crop grain and product "
+                            "pools carry no 13C or 14C yet")
+    rates = config.fertiliser_n_rate_kg_ha_yr
+    try:
+        fert = agri_fertiliser.FertiliserParameters(mineral_n_rate_kg_ha_yr=tuple(rates),
+                                                    manure_n_share=config.manure_n_share)
+    except ValueError as exc:
+        raise NamelistError(f"{where}: fertiliser_n_rate_kg_ha_yr = {rates!r}: {exc}") from None
+    settings = management.ManagementSettings(
+        fertiliser=config.fertiliser, irrigation=config.irrigation,
+        straw_removal_fraction=config.straw_removal_fraction, fertiliser_parameters=fert,
+        irrigation_parameters=agri_irrigation.IrrigationParameters(irrigated_fraction=config.irrigated_fraction))
+    lat, lon = decomp.local_lat_lon()
+    lat_t, lon_t = lat[tile_cell], lon[tile_cell]
+    cells = decomp.local_cells
+    rate = agri_fertiliser.tile_mineral_rates(tile_pft, fert)
+    if config.fertiliser_file:
+        rate = agri_fertiliser.read_rate_map(config.fertiliser_file).tile_rates(lat_t, lon_t, tile_pft, rate)
+    # first guess of the crops' climatological growing degree days, from the mean seasonal cycle of the weather
+    daily = mean_daily_temperature_K(surf.mat_K[cells], lat, surf.climate_data_fraction[cells])[:, tile_cell]
+    index = crop_index_from_pft(tile_pft)
+    gdd = window_gdd(daily, lat_t, index)
+    return management.Management(tile_pft, lat_t, lon_t, settings, mineral_n_kg_m2_yr=rate, gdd_climatology=gdd)
+
+
 def _upscaling(config) -> UpscalingParameters:
     """The sub-grid upscaling of the ``&land`` settings, or a NamelistError naming its keys."""
     keys = ("upscaling_cv_substrate", "upscaling_cv_biomass", "upscaling_correlation")
@@ -84,7 +128,7 @@ class LandComponent(Component):
     role = "land"
     quantities = ("carbon", "nitrogen", "water", "energy")
     imports = ("co2_bgc", "tas", "pr", "rsds", "rlds", "huss", "ps", "sfcWind", "ndep")
-    exports = ("nee", "hfls", "hfss", "friver", "fn2o", "friver_c")
+    exports = ("nee", "fprod", "hfls", "hfss", "friver", "fn2o", "friver_c")
     settings = [
         Setting("surface_file", str, "", description="Surface data file ('' = the packaged 0.5 degree data)."),
         Setting("texture_file", str, "", description="Optional sand/clay override file."),
@@ -144,6 +188,34 @@ class LandComponent(Component):
         Setting("n_limitation", bool, True,
                 description="Plant growth limited by the plant's nitrogen store (GPP down-regulated); false = "
                             "no N limitation of plants (the soil still supplies what it can)."),
+        Setting("agriculture", bool, True,
+                description="Crop management on the crop tiles (lsm/agriculture): sowing in a window, growing-"
+                            "degree-day development, grain fill and harvest, residue to the litter, grain and "
+                            "straw to product pools that decay to the air (fprod); false = the crop PFTs grow as "
+                            "stress-deciduous grasses, with no harvest, fertiliser or irrigation."),
+        Setting("fertiliser", bool, True,
+                description="Mineral N and manure on the crops at sowing and at a top-dressing (acts only with "
+                            "agriculture = true; lsm/agriculture/fertiliser.py)."),
+        Setting("fertiliser_n_rate_kg_ha_yr", float, list(agri_fertiliser.DEFAULT_MINERAL_N_KG_HA_YR),
+                "kg N ha-1 yr-1", shape="list", bounds=(0.0, 1000.0),
+                description="Mineral N per year on c3_crop, c4_crop and legume_crop (area-weighted global means, "
+                            "Ladha et al. 2016; 102 Tg N/yr on the packaged crop map)."),
+        Setting("fertiliser_file", str, "",
+                description="Optional netCDF map of mineral N rates (lat, lon and one variable per crop type "
+                            "named c3_crop, c4_crop, legume_crop, with units, e.g. 'kg N ha-1 yr-1'); cells "
+                            "without a value take fertiliser_n_rate_kg_ha_yr."),
+        Setting("manure_n_share", float, agri_fertiliser.MANURE_N_SHARE, "1", bounds=(0.0, 0.95),
+                description="Share of all N applied that is manure (organic C and N to the litter)."),
+        Setting("irrigation", bool, True,
+                description="Irrigation of crops in the field by their root-zone deficit, CLM5 scheme (acts only "
+                            "with agriculture = true; lsm/agriculture/irrigation.py); the water is an external "
+                            "input of the land water books."),
+        Setting("irrigated_fraction", float, 0.2, "1", bounds=(0.0, 1.0),
+                description="Share of every crop tile that is irrigated (Siebert et al. 2015: ~300 Mha equipped "
+                            "for irrigation of ~1,500 Mha of cropland)."),
+        Setting("straw_removal_fraction", float, 0.4, "1", bounds=(0.0, 1.0),
+                description="Share of the straw taken off the field at harvest (to the product pools); the rest "
+                            "is residue returned to the litter (Smil 1999; Lal 2005)."),
         Setting("initial_soil_c_kg_m2", float, 10.0, "kg C m-2", bounds=(0.0, 1000.0),
                 description="Initial soil organic carbon of the cold start (initial_state = 'none')."),
         Setting("initial_leaf_c_kg_m2", float, 0.1, "kg C m-2", bounds=(0.0, 10.0),
@@ -216,6 +288,10 @@ class LandComponent(Component):
                               params=params,
                               nlayer_top=SOIL_BGC_LAYERS, dz=self.dz, ph=ph)
         self.soil.set_previous_theta(self.water.theta)
+        self.agri = _management(c, self.tile_pft, decomp, surf, self.tile_cell) if c.agriculture else None
+        if self.agri is not None:  # crop roots take up N faster than wild plants' (lsm/agriculture/management.py)
+            myc = self.soil.mycorrhiza
+            self.soil.mycorrhiza = myc._replace(vmax_mineral=myc.vmax_mineral * self.agri.root_uptake_factor())
         self.height = np.select([trait_array("growth_form", self.tile_pft) == g for g in ("tree", "shrub")],
                                 [20.0, 2.0], 0.5)
         self.root_fraction = root_distribution(self.tile_pft, self.dz)
@@ -256,14 +332,19 @@ class LandComponent(Component):
             per_tile += [(f"{part}_{iso}__{v}", "kg m-2", f"{iso[1:]}{iso[0].upper()} of {part} {v}")
                          for iso in isotopes.ISOTOPES for part, names in (("veg", _VEG_POOLS), ("soil", _SOIL_C))
                          for v in names]
+        if self.agri is not None:
+            per_tile += [(f"{group}__{v}", u, d) for group, (variables, _) in management.STATE_GROUPS.items()
+                         for v, u, d in variables]
         per_layer = [("theta", "m3 m-3", "volumetric soil water"), ("t_soil", "K", "soil temperature")]
-        stock = {f"soil__{v}" for v in SOIL_VARIABLES} | {
+        stock = set(management.STOCK_VARIABLES) | {f"soil__{v}" for v in SOIL_VARIABLES} | {
             "snow", "veg__leaf_c", "veg__froot_c", "veg__wood_c", "veg__labile_c", "veg__plant_n", "theta"} | {
             n for n, _, _ in per_tile if n.startswith(("veg_c1", "soil_c1"))}
         return ([StateVariable(n, u, d, stock=n in stock) for n, u, d in per_tile + per_layer]
                 + [StateVariable("elapsed_s", "s", "component time", per_cell=False)])
 
     def _tiles(self, name):
+        if name.split("__", 1)[0] in management.STATE_GROUPS:
+            return self.agri.get(name)
         if name in _ISOTOPE_VARIABLES:
             part, i, k = _ISOTOPE_VARIABLES[name]
             return (self.veg_shadow if part == "veg" else self.soil.shadow)[i, k]
@@ -296,7 +377,9 @@ class LandComponent(Component):
         self._set_tiles(name, np.asarray(value)[..., self.tile_pft, self.tile_cell])
 
     def _set_tiles(self, name, tiles):
-        if name in _ISOTOPE_VARIABLES:
+        if name.split("__", 1)[0] in management.STATE_GROUPS:
+            self.agri.set(name, tiles)
+        elif name in _ISOTOPE_VARIABLES:
             part, i, k = _ISOTOPE_VARIABLES[name]
             (self.veg_shadow if part == "veg" else self.soil.shadow)[i, k] = tiles
         elif name.startswith("soil__"):
@@ -325,6 +408,12 @@ class LandComponent(Component):
         dt = float(until_elapsed_s - self.elapsed_s)
         f = {name: value[self.tile_cell] for name, value in self.forcing.items()}
         nt = len(self.tile_pft)
+        ag = None
+        if self.agri is not None:  # sowing, harvest, fertiliser and irrigation of the crops
+            date = self.clock.date_at(self.elapsed_s)
+            utc = date.hour * 3600.0 + date.minute * 60.0 + date.second
+            ag = self.agri.begin(self.veg, f["tas"], self.water.theta, self.hyd, self.dz, self.t_soil,
+                                 date.dayofyr, utc, dt)
         # --- soil water stress: root-weighted wetness between wilting point and field capacity
         wet = np.clip((self.water.theta - self.hyd.theta_wp) / (self.hyd.theta_fc - self.hyd.theta_wp), 0.0, 1.0)
         beta = np.sum(self.root_fraction * wet, axis=0)
@@ -359,7 +448,8 @@ class LandComponent(Component):
         et_demand = np.maximum(seb.et_kg_m2_s, 0.0)
         transp_demand = self.root_fraction * (et_demand * transp_share)
         rain, snowfall = hydrology.partition_precipitation(f["pr"], f["tas"])
-        hf = hydrology.step(self.water, self.hyd, self.dz, dt, rain, snowfall, np.zeros(nt), f["tas"],
+        irrigation = np.zeros(nt) if ag is None else ag.irrigation_kg_m2_s
+        hf = hydrology.step(self.water, self.hyd, self.dz, dt, rain, snowfall, irrigation, f["tas"],
                             transp_demand, et_demand * (1.0 - transp_share))
         # dew (negative demand) condenses into the top layer; net evapotranspiration is then negative
         dew = np.maximum(-seb.et_kg_m2_s, 0.0)
@@ -372,13 +462,25 @@ class LandComponent(Component):
         heat_water = energy.column_energy_J_m2(self.t_soil, new_capacity, self.dz) - heat_after
         # --- vegetation and soil carbon
         vf = vegetation.step(self.veg, self.tile_pft, gpp, f["tas"], self.t_soil[1], beta, dt,
-                             n_limitation=self.config.n_limitation)
+                             n_limitation=self.config.n_limitation, crop=None if ag is None else ag.control)
         vx, litter_iso = self._isotope_step(dt, canopy.ci, f["co2_bgc"][self.tile_cell], vf) \
             if self.veg_shadow is not None else (None, None)
         demand = vegetation.n_uptake_demand(self.veg, self.tile_pft, dt)
-        sf = self.soil.step(dt, vf, self.veg.froot_c, demand, self.t_soil, self.water.theta, self.hyd.theta_s,
-                            hf.vertical_flux, f["ndep"], litter_iso=litter_iso)
+        if ag is None:
+            soil_vf, fert, exported, legume_n = vf, (0.0, 0.0), 0.0, np.zeros(nt)
+        else:
+            self.agri.add_grain(vf, dt)
+            soil_vf, fert = self.agri.with_litter(vf, ag), (ag.fertiliser_nh4, ag.fertiliser_no3)
+            exported = ag.removed_n / dt
+            legume_n = self.agri.legume_fixation(demand)
+            vegetation.add_n_uptake(self.veg, legume_n)
+            demand = demand - legume_n
+        sf = self.soil.step(dt, soil_vf, self.veg.froot_c, demand, self.t_soil, self.water.theta, self.hyd.theta_s,
+                            hf.vertical_flux, f["ndep"], litter_iso=litter_iso, n_fertiliser=fert,
+                            plant_n_export=exported)
         vegetation.add_n_uptake(self.veg, sf.plant_n_uptake)
+        products = None if ag is None else self.agri.decay_products(dt)
+        fprod = np.zeros(nt) if products is None else products.c_flux
         rh = sf.rh
         nee = vf.ra + rh - vf.gpp
         if self.sasu is not None:
@@ -388,14 +490,19 @@ class LandComponent(Component):
         sx = sf.fluxes
         inv = 1.0 / dt
         n2o = sx.n2o_nitrification_n + sx.n2o_denitrification_n
-        self.out = {"nee": self._cell_mean(nee), "hfls": self._cell_mean(le), "hfss": self._cell_mean(h),
+        self.out = {"nee": self._cell_mean(nee), "fprod": self._cell_mean(fprod),
+                    "hfls": self._cell_mean(le), "hfss": self._cell_mean(h),
                     "friver": self._cell_mean(runoff), "fn2o": self._cell_mean(n2o * inv),
                     "friver_c": self._cell_mean(sx.leached_doc_c * inv)}
         upwelling = f["rsds"] + f["rlds"] - seb.rn_W_m2
         a = self.tile_area
         iso_parts = [] if vx is None else self._isotope_parts(vx, sx.isotopes)
+        agri_parts = [] if ag is None else [x * a for x in (
+            ag.manure_c, ag.seed_c_external, ag.mineral_n, ag.manure_n, ag.seed_n_external, legume_n,
+            products.n_loss, irrigation * dt)]
         totals = self.global_sum(upwelling * a, et * a, heat_water * a, sf.fixation_n * a, sx.leached_no3 * a,
-                                 sx.leached_don_n * a, sx.no_n * a, sx.n2_n * a, *iso_parts)
+                                 sx.leached_don_n * a, sx.no_n * a, sx.n2_n * a, *agri_parts, *iso_parts)
+        agri_totals, totals = totals[8:8 + len(agri_parts)], totals[:8] + totals[8 + len(agri_parts):]
         self.terms = {"energy": {"upwelling_radiation": -totals[0] * dt,
                                  "heat_carried_by_soil_water": totals[2]},
                       "water": {"evapotranspiration": -totals[1] * dt},
@@ -404,10 +511,17 @@ class LandComponent(Component):
                                    "don_leaching": -totals[5] / KG_PER_TG,
                                    "no_emission": -totals[6] / KG_PER_TG,
                                    "denitrification_n2": -totals[7] / KG_PER_TG}}
+        if agri_totals:
+            t = agri_totals
+            self.terms["carbon"] = {"manure_carbon": t[0] / KG_PER_PG, "crop_seed": t[1] / KG_PER_PG}
+            self.terms["nitrogen"].update({"mineral_fertiliser": t[2] / KG_PER_TG, "manure_nitrogen": t[3] / KG_PER_TG,
+                                           "crop_seed": t[4] / KG_PER_TG, "legume_n_fixation": t[5] / KG_PER_TG,
+                                           "harvested_product_n": -t[6] / KG_PER_TG})
+            self.terms["water"]["irrigation"] = t[7]
         if vx is not None:
             self.terms.update(self._isotope_terms(totals[8:]))
         if self.pending_carbon_pg:
-            self.terms["carbon"] = {"semi_analytic_spinup": self.pending_carbon_pg}
+            self.terms.setdefault("carbon", {})["semi_analytic_spinup"] = self.pending_carbon_pg
             self.pending_carbon_pg = 0.0
         if self.pending_nitrogen_tg:
             self.terms["nitrogen"]["semi_analytic_spinup"] = self.pending_nitrogen_tg
@@ -424,6 +538,10 @@ class LandComponent(Component):
                      "fNdenit": sx.denitrified_n * inv, "fNnit": sx.nitrified_n * inv,
                      "fDOCleach": sx.leached_doc_c * inv, "fDONleach": sx.leached_don_n * inv,
                      "rhBirch": sx.birch_respiration_c * inv}
+        if ag is not None:
+            self.diag.update({"fprod": fprod, "fHarvest": ag.removed_c * inv, "fHarvestGrain": ag.grain_c * inv,
+                              "fFertN": (ag.mineral_n + ag.manure_n) * inv, "irrigation": irrigation,
+                              "fNfixLegume": legume_n * inv})
         self.elapsed_s = until_elapsed_s
 
     def _sun(self, dt: float) -> tuple[np.ndarray, np.ndarray]:
@@ -559,10 +677,12 @@ class LandComponent(Component):
         return self.veg.leaf_c + self.veg.froot_c + self.veg.wood_c + self.veg.labile_c
 
     def _carbon_kg_m2(self) -> np.ndarray:
-        return self._veg_carbon() + self.soil.carbon_kg_m2()
+        c = self._veg_carbon() + self.soil.carbon_kg_m2()
+        return c if self.agri is None else c + self.agri.carbon_kg_m2()
 
     def _nitrogen_kg_m2(self) -> np.ndarray:
-        return self.veg.plant_n + self.soil.nitrogen_kg_m2()
+        n = self.veg.plant_n + self.soil.nitrogen_kg_m2()
+        return n if self.agri is None else n + self.agri.nitrogen_kg_m2()
 
     def _read_initial(self, path: Path) -> None:
         """Take the tile state from a land restart file of any grid, PFT by PFT.
@@ -624,8 +744,26 @@ class LandComponent(Component):
             self._set_tiles(name, current)
         if "soil_theta_previous" not in values:  # a state written before the Birch effect: no wetting at start
             self.soil.set_previous_theta(self.water.theta)
+        if "soil__maom_stable_c" not in values:
+            self._split_mineral_associated()
+        if self.agri is not None:
+            # an initial state is of another date than the run's start, which may lie past the start of the crop
+            # year: a field without a crop may be sown in the coming window
+            crop = self.agri.crop
+            crop.sown_this_year = np.where(crop.sown > 0.5, 1.0, 0.0)
         if self.config.isotopes and not _ISOTOPE_VARIABLES.keys() & values.keys():
             self._init_isotopes()
+
+    def _split_mineral_associated(self) -> None:
+        """A state written before the strongly bound MAOM pool: its MAOM is split into exchangeable and strongly
+        bound matter at their steady-state ratio, ``stabilisation / destabilisation`` (C and N alike), which
+        keeps the total."""
+        p = self.soil.params
+        bound_share = p.maom_stabilisation_s / (p.maom_stabilisation_s + p.maom_destabilisation_s)
+        for e in ("c", "n"):
+            total = np.array(self._tiles(f"soil__maom_{e}"))  # the older schema's MAOM held both
+            self._set_tiles(f"soil__maom_stable_{e}", total * bound_share)
+            self._set_tiles(f"soil__maom_{e}", total - total * bound_share)
 
     def _cell_mean(self, per_tile: np.ndarray) -> np.ndarray:
         """Land-area mean over each cell's tiles (tile fractions sum to 1 in every cell)."""
@@ -660,7 +798,8 @@ class LandComponent(Component):
         litter = st.c("litter_labile") + st.c("litter_recalcitrant")
         out = {"cLitter": (litter, kg), "cSoil": (st.total_c() - litter, kg),
                "cMic": (st.c("microbes_active") + st.c("microbes_dormant"), kg),
-               "cMAOM": (st.c("maom"), kg), "cAggregate": (st.c("aggregate"), kg), "cDOM": (st.c("dom"), kg),
+               "cMAOM": (st.c("maom") + st.c("maom_stable"), kg), "cMAOMStable": (st.c("maom_stable"), kg),
+               "cAggregate": (st.c("aggregate"), kg), "cDOM": (st.c("dom"), kg),
                "nSoil": (st.total_n() - st.n("nh4") - st.n("no3"), kg),
                "nMineralNH4": (st.n("nh4"), kg), "nMineralNO3": (st.n("no3"), kg),
                "nVeg": (self.veg.plant_n, kg)}
@@ -700,7 +839,40 @@ class LandComponent(Component):
                   **self._isotope_history(),
                   "mrso": (hydrology.water_kg_m2(self.water, self.dz), {"units": "kg m-2"}),
                   "tsl": (self.t_soil[0], {"units": "K"})}
-        return {name: (self._cell_mean(v), a) for name, (v, a) in fields.items()}
+        out = {name: (self._cell_mean(v), a) for name, (v, a) in fields.items()}
+        out.update(self._agriculture_history())
+        return out
+
+    def _subset_mean(self, per_tile: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """Mean over the tiles of each cell in ``mask`` per m2 of those tiles (0 in cells without any)."""
+        w = self.tile_frac * mask
+        total = np.bincount(self.tile_cell, weights=per_tile * w, minlength=self.decomp.nlocal)
+        area = np.bincount(self.tile_cell, weights=w, minlength=self.decomp.nlocal)
+        return np.divide(total, area, out=np.zeros_like(total), where=area > 0)
+
+    def _agriculture_history(self) -> dict:
+        """Management fluxes and pools (cell means) and the crop and grassland means of N2O, leaching and heat.
+
+        ``<name>Crop`` fields are per m2 of cropland in the cell, ``fN2OGrass`` per m2 of natural grassland,
+        ``grain<crop>`` the grain harvested per m2 of that crop (0 where the cell has none).
+        """
+        if self.agri is None:
+            return {}
+        d = self.diag
+        flux, wm2 = {"units": "kg m-2 s-1"}, {"units": "W m-2"}
+        g = self.agri
+        fields = {name: (self._cell_mean(d[name]), flux) for name in
+                  ("fprod", "fHarvest", "fHarvestGrain", "fFertN", "irrigation", "fNfixLegume")}
+        fields["cProduct"] = (self._cell_mean(g.products.total_c()), {"units": "kg m-2"})
+        fields["cGrain"] = (self._cell_mean(g.crop.grain_c), {"units": "kg m-2"})
+        crop = g.managed
+        for name, units in (("fN2O", flux), ("fNleach", flux), ("hfls", wm2), ("hfss", wm2)):
+            fields[f"{name}Crop"] = (self._subset_mean(d[name], crop), units)
+        grass = np.isin(self.tile_pft, [pft_index("c3_grass"), pft_index("c4_grass")])
+        fields["fN2OGrass"] = (self._subset_mean(d["fN2O"], grass), flux)
+        for label, pft in (("C3Crop", "c3_crop"), ("C4Crop", "c4_crop"), ("LegumeCrop", "legume_crop")):
+            fields[f"grain{label}"] = (self._subset_mean(d["fHarvestGrain"], self.tile_pft == pft_index(pft)), flux)
+        return fields
 
 
 _SOIL_ROW = {v: i for i, v in enumerate(SOIL_VARIABLES)}
@@ -712,7 +884,9 @@ _ISOTOPE_VARIABLES = {f"{part}_{iso}__{v}": (part, i, k) for i, iso in enumerate
                       for part, names in (("veg", _VEG_POOLS), ("soil", _SOIL_C)) for k, v in enumerate(names)}
 #: State variables an initial-state file may lack (written before they existed); :meth:`_read_initial` then
 #: derives them from the state it read.
-_OPTIONAL_INITIAL = ("soil_theta_previous", *_ISOTOPE_VARIABLES)
+_OPTIONAL_INITIAL = ("soil_theta_previous", "soil__maom_stable_c", "soil__maom_stable_n", *_ISOTOPE_VARIABLES,
+                     *(f"{group}__{v}" for group, (variables, _) in management.STATE_GROUPS.items()
+                       for v, _, _ in variables))
 #: Soil layers of the physics that make up the soil model's top metre (0.05 + 0.15 + 0.30 + 0.50 m).
 SOIL_BGC_LAYERS = 4
 

@@ -8,7 +8,10 @@ evaporative fraction of wet tropical forest and of desert cells, and the
 vegetation, litter and soil stocks (Pg C), and, with the soil model, microbial and
 mineral-associated carbon (Pg C), net N mineralisation, the soil N2O (by
 pathway), NO and N2 emissions and the N leaching (Tg N yr-1), and the DOC
-carried to rivers (Pg C yr-1).
+carried to rivers (Pg C yr-1); with crop management, the harvest and
+product decay (Pg C yr-1), grain yields per crop type (t dry matter ha-1),
+fertiliser and legume N (Tg N yr-1), irrigation water (km3 yr-1), and the
+N2O per m2 of cropland and of grassland in cells with both.
 
 Biomes come from the packaged surface data on the history grid: wet
 tropical forest is land where broadleaf evergreen tropical trees cover more
@@ -43,9 +46,20 @@ REFERENCES = {
     "rs_PgC_yr": (68.0, 93.0),
     "csoil_PgC": (1200.0, 2500.0),
     "n2o_TgN_yr": (4.0, 12.0),
+    "harvest_PgC_yr": (1.5, 3.5),
+    "yield_c3_crop_t_ha": (2.0, 6.0),
+    "yield_c4_crop_t_ha": (2.0, 6.0),
 }
+#: Management fields (present when the land runs with agriculture).
+AGRICULTURE = ("fprod", "fHarvest", "fHarvestGrain", "fFertN", "irrigation", "fNfixLegume", "fN2OCrop", "fN2OGrass",
+               "grainC3Crop", "grainC4Crop", "grainLegumeCrop")
+#: Grain history field -> PFT.
+GRAIN_FIELDS = {"grainC3Crop": "c3_crop", "grainC4Crop": "c4_crop", "grainLegumeCrop": "legume_crop"}
+#: Carbon share of grain dry matter (lsm.agriculture.crops.GRAIN_C_FRACTION); t ha-1 per kg m-2.
+GRAIN_C_FRACTION = 0.45
+T_HA_PER_KG_M2 = 10.0
 #: Soil-model fields read when the history has them (absent when the land runs without the soil model).
-OPTIONAL = ("cMic", "cMAOM", "fNnetmin", "fN2O", "fN2Onit", "fN2Oden", "fNO", "fN2", "fNleach", "fDONleach",
+OPTIONAL = ("cMic", "cMAOM", "cMAOMStable", "fNnetmin", "fN2O", "fN2Onit", "fN2Oden", "fNO", "fN2", "fNleach", "fDONleach",
             "fDOCleach")
 #: Nitrogen fluxes reported in Tg N yr-1 when present: history name -> report key.
 N_FLUXES = {"fNnetmin": "net_mineralisation_TgN_yr", "fN2O": "n2o_TgN_yr", "fN2Onit": "n2o_nitrification_TgN_yr",
@@ -72,7 +86,7 @@ def land_totals(path: Path, record: int = -1) -> dict[str, float]:
              for name in ("gpp", "npp", "ra", "rh", "rroot", "nee", "evspsbl", "lai", "hfls", "hfss",
                           "cVeg", "cLitter", "cSoil")}
         v.update({name: np.ma.filled(ds[name][record].astype(float), 0.0).ravel()
-                  for name in OPTIONAL if name in ds.variables})
+                  for name in OPTIONAL + AGRICULTURE if name in ds.variables})
     grid = LatLonGrid.regular(180.0 / len(lat), 360.0 / len(lon))
     land_area = area * land
 
@@ -105,9 +119,33 @@ def land_totals(path: Path, record: int = -1) -> dict[str, float]:
         "csoil_PgC": total("cSoil") / KG_PER_PG,
         **({"cmic_PgC": total("cMic") / KG_PER_PG} if "cMic" in v else {}),
         **({"cmaom_PgC": total("cMAOM") / KG_PER_PG} if "cMAOM" in v else {}),
+        **({"cmaom_stable_PgC": total("cMAOMStable") / KG_PER_PG} if "cMAOMStable" in v else {}),
         **{key: total(name) * SECONDS_PER_YEAR / KG_PER_TG for name, key in N_FLUXES.items() if name in v},
         **({"doc_leaching_PgC_yr": total("fDOCleach") * SECONDS_PER_YEAR / KG_PER_PG} if "fDOCleach" in v else {}),
+        **(_agriculture_totals(v, land_area, surf, total) if "fHarvest" in v else {}),
     }
+
+
+def _agriculture_totals(v, land_area, surf, total) -> dict[str, float]:
+    """Harvest, yields, fertiliser, irrigation and the cropland/grassland N2O of one yearly record."""
+    out = {"harvest_PgC_yr": total("fHarvest") * SECONDS_PER_YEAR / KG_PER_PG,
+           "grain_harvest_PgC_yr": total("fHarvestGrain") * SECONDS_PER_YEAR / KG_PER_PG,
+           "product_decay_PgC_yr": total("fprod") * SECONDS_PER_YEAR / KG_PER_PG}
+    for name, pft in GRAIN_FIELDS.items():
+        area = land_area * surf.pft_fraction[pft_index(pft)].ravel()
+        kg_m2_yr = np.sum(v[name] * area) / np.sum(area) * SECONDS_PER_YEAR if np.sum(area) > 0 else float("nan")
+        out[f"yield_{pft}_t_ha"] = float(kg_m2_yr / GRAIN_C_FRACTION * T_HA_PER_KG_M2)
+    out["fertiliser_TgN_yr"] = total("fFertN") * SECONDS_PER_YEAR / KG_PER_TG
+    out["legume_fixation_TgN_yr"] = total("fNfixLegume") * SECONDS_PER_YEAR / KG_PER_TG
+    out["irrigation_km3_yr"] = total("irrigation") * SECONDS_PER_YEAR / KG_PER_KM3_WATER
+    crop = land_area * sum(surf.pft_fraction[pft_index(p)].ravel() for p in GRAIN_FIELDS.values())
+    grass = land_area * sum(surf.pft_fraction[pft_index(p)].ravel() for p in ("c3_grass", "c4_grass"))
+    both = (crop > 0) & (grass > 0)
+    if both.any():
+        g_m2_yr = 1e3 * SECONDS_PER_YEAR
+        out["n2o_cropland_gN_m2_yr"] = float(np.sum(v["fN2OCrop"] * crop * both) / np.sum(crop * both)) * g_m2_yr
+        out["n2o_grassland_gN_m2_yr"] = float(np.sum(v["fN2OGrass"] * grass * both) / np.sum(grass * both)) * g_m2_yr
+    return out
 
 
 def format_totals(t: dict[str, float]) -> str:

@@ -474,6 +474,9 @@ class VegFluxes(NamedTuple):
     n_litter: np.ndarray
     #: The step's carbon movements between the pools, for the isotope shadows (:mod:`lsm.soil_bgc.isotopes`).
     flows: VegCarbonFlows | None = None
+    #: Grain carbon and nitrogen grown by managed crops (leaving the plant to the grain pool), kg m-2 s-1.
+    grain_c: np.ndarray | None = None
+    grain_n: np.ndarray | None = None
 
 
 class VegCarbonFlows(NamedTuple):
@@ -497,6 +500,28 @@ class VegCarbonFlows(NamedTuple):
     exudate: np.ndarray
     #: Share of each pool's litter that is metabolic, ``(4, n)``.
     metabolic_share: np.ndarray
+
+
+class CropControl(NamedTuple):
+    """What the agriculture module (:mod:`lsm.agriculture`) tells :func:`step` about managed crop tiles.
+
+    On tiles in ``managed`` the climate triggers of onset and offset are
+    off (the crop is sown and harvested by the agriculture module, which sets
+    and clears the pools); leaves and fine roots turn over at the PFT's rate
+    while the crop stands, as for an evergreen; growth is allocated to (leaf
+    with stem, fine root, grain) by the crop's development
+    (:func:`lsm.agriculture.crops.allocation`), and the grain leaves the
+    plant into the crop's grain pool, at the grain C:N.
+    """
+
+    managed: np.ndarray
+    alloc_leaf: np.ndarray
+    alloc_froot: np.ndarray
+    alloc_grain: np.ndarray
+    #: Grain C:N, g C g-1 N (> 0 on managed tiles).
+    grain_cn: np.ndarray
+    #: Carbon respired per carbon built into grain (C:C; the rest of the plant: ``GROWTH_RESP_FRAC``).
+    grain_growth_respiration: np.ndarray | float = GROWTH_RESP_FRAC
 
 
 def init_state(pft, leaf_c=0.0, froot_c=0.0, wood_c=0.0, labile_c=0.0, t_air_k=288.15,
@@ -579,15 +604,18 @@ def add_n_uptake(state: VegState, uptake_kg_m2) -> None:
     state.plant_n = state.plant_n + uptake
 
 
-def _phenology(s: VegState, pft, t_air, t_soil, beta, dt):
-    """Update running means and the leaf-on state in place; returns (onset, offset) masks."""
+def _phenology(s: VegState, pft, t_air, t_soil, beta, dt, managed=False):
+    """Update running means and the leaf-on state in place; returns (onset, offset) masks.
+
+    Tiles in ``managed`` (crops sown and harvested by the agriculture module) keep their running means but
+    have no climate-triggered onset or offset."""
     w10 = -np.expm1(-dt / (RUNNING_MEAN_DAYS * SECONDS_PER_DAY))
     w365 = -np.expm1(-dt / (ANNUAL_MEAN_DAYS * SECONDS_PER_DAY))
     s.t_run_k += w10 * (t_air - s.t_run_k)
     s.t_ann_k += w365 * (t_air - s.t_ann_k)
     s.beta_run += w10 * (beta - s.beta_run)
 
-    deciduous, uses_cold, uses_dry = _DECIDUOUS[pft], _USES_COLD[pft], _USES_DRY[pft]
+    deciduous, uses_cold, uses_dry = _DECIDUOUS[pft] & ~managed, _USES_COLD[pft], _USES_DRY[pft]
     off = ~s.leaf_on
     s.chilled |= off & s.cold_dormant & (s.t_run_k < T_CHILL)
     spring = off & s.chilled & (s.t_run_k >= T_CHILL)
@@ -610,7 +638,7 @@ def _phenology(s: VegState, pft, t_air, t_soil, beta, dt):
 
 
 def step(state: VegState, pft, gpp_kg_m2_s, t_air_k, t_soil_k, soil_water_stress, dt_s,
-         n_limitation: bool = True) -> VegFluxes:
+         n_limitation: bool = True, crop: CropControl | None = None) -> VegFluxes:
     """Advance vegetation carbon and nitrogen by ``dt_s`` seconds (state updated in place).
 
     ``gpp_kg_m2_s``: potential gross photosynthesis (kg C m-2 s-1, before any
@@ -625,7 +653,9 @@ def step(state: VegState, pft, gpp_kg_m2_s, t_air_k, t_soil_k, soil_water_stress
     growth is never N-limited (``fpg`` = 1, ``gpp`` = the input): ``plant_n``
     still loses the litter N, so its store may go negative (for tests and
     experiments without a soil N model).  Soil N uptake is added by the caller
-    with :func:`add_n_uptake` after the step.
+    with :func:`add_n_uptake` after the step.  ``crop`` (:class:`CropControl`)
+    hands managed crop tiles to the agriculture module's phenology and
+    allocation; their grain growth is returned as ``grain_c`` and ``grain_n``.
     """
     pft = np.asarray(pft)
     dt = float(dt_s)
@@ -639,8 +669,9 @@ def step(state: VegState, pft, gpp_kg_m2_s, t_air_k, t_soil_k, soil_water_stress
     old_total = s.total_c()
     start = np.stack([s.labile_c, s.leaf_c, s.froot_c, s.wood_c])
 
-    _phenology(s, pft, t_air, t_soil, beta, dt)
-    deciduous = _DECIDUOUS[pft]
+    managed = np.zeros(pft.shape, dtype=bool) if crop is None else np.asarray(crop.managed, dtype=bool)
+    _phenology(s, pft, t_air, t_soil, beta, dt, managed)
+    deciduous = _DECIDUOUS[pft] & ~managed
 
     # Maintenance respiration demand, kg C m-2 s-1.
     f_air = Q10_MR ** ((t_air - T_REF_MR) / 10.0)
@@ -667,6 +698,11 @@ def step(state: VegState, pft, gpp_kg_m2_s, t_air_k, t_soil_k, soil_water_stress
     leaf_cn_lit = np.where(veg, _LEAF_LITTER_CN[pft], 1.0)
     n_litter = lit_leaf / leaf_cn_lit + lit_froot / froot_cn + lit_wood / DEAD_WOOD_CN
     a = allocation_fractions(pft, s.leaf_c * 1e3 * _SLA[pft])
+    grain_share = np.zeros(pft.shape)
+    if crop is not None:
+        a = np.where(managed, np.stack([crop.alloc_leaf, crop.alloc_froot, np.zeros(pft.shape)]), a)
+        grain_share = np.where(managed, crop.alloc_grain, 0.0)
+        grain_cn = np.where(managed, crop.grain_cn, 1.0)
     leaf_share = np.divide(a[0], a[0] + a[1], out=np.zeros_like(a[0]), where=a[0] + a[1] > 0)
     flushing = deciduous & s.leaf_on & (s.days_on < ONSET_DAYS)
     k_flush = np.where(flushing, 1.0 / (ONSET_TAU_DAYS * SECONDS_PER_DAY), lgs / SECONDS_PER_YEAR)
@@ -706,6 +742,7 @@ def step(state: VegState, pft, gpp_kg_m2_s, t_air_k, t_soil_k, soil_water_stress
     # the share they display directly once in the long-growing-season (evergreen) habit.
     stored = np.where(deciduous & ~flushing, 1.0 - lgs, 0.0)
     g_leaf, g_froot, g_wood = growth * a[0], growth * a[1], growth * a[2]
+    g_grain = growth * grain_share
     st_leaf, st_froot = stored * g_leaf, stored * g_froot
     g_leaf, g_froot = g_leaf - st_leaf, g_froot - st_froot
     pools -= take
@@ -724,7 +761,7 @@ def step(state: VegState, pft, gpp_kg_m2_s, t_air_k, t_soil_k, soil_water_stress
     refill = np.clip(target - pools[0], 0.0, growth - st_leaf - st_froot)
     display = growth - st_leaf - st_froot
     keep = np.divide(display - refill, display, out=np.zeros_like(display), where=display > 0)
-    g_leaf, g_froot, g_wood = g_leaf * keep, g_froot * keep, g_wood * keep
+    g_leaf, g_froot, g_wood, g_grain = g_leaf * keep, g_froot * keep, g_wood * keep, g_grain * keep
     # Fine roots stay in functional balance with the largest canopy; the surplus goes to wood, or is
     # exuded to the soil by plants without wood.
     spill = np.maximum(g_froot - np.maximum(_FROOT_MAX[pft] - pools[2], 0.0), 0.0)
@@ -737,14 +774,16 @@ def step(state: VegState, pft, gpp_kg_m2_s, t_air_k, t_soil_k, soil_water_stress
     # exudate needs none) against the store left after turnover, flush and maintenance.  Scaling every
     # component by fpg keeps the allocation; the carbon not built is not assimilated.
     n_need = to_labile / leaf_cn + g_leaf / leaf_cn + g_froot / froot_cn + g_wood * WOOD_N_PER_C
+    if crop is not None:
+        n_need = n_need + g_grain / grain_cn
     if n_limitation:
         store = np.maximum(s.plant_n - n_litter - _tissue_n(*pools, leaf_cn, froot_cn), 0.0)
         fpg = np.divide(store, n_need, out=np.ones_like(n_need), where=n_need > store)
     else:
         fpg = np.ones_like(n_need)
     limited = fpg < 1.0
-    to_labile, st_froot, g_leaf, g_froot, g_wood, exudate = (
-        x * fpg for x in (to_labile, st_froot, g_leaf, g_froot, g_wood, exudate))
+    to_labile, st_froot, g_leaf, g_froot, g_wood, g_grain, exudate = (
+        x * fpg for x in (to_labile, st_froot, g_leaf, g_froot, g_wood, g_grain, exudate))
     n_growth = n_need * fpg
     # Down-regulated supply: the maintenance paid plus what is built and its growth respiration (limited tiles
     # have a surplus, so no deficit was taken from the pools).  Unlimited tiles keep the GPP unchanged.
@@ -758,8 +797,18 @@ def step(state: VegState, pft, gpp_kg_m2_s, t_air_k, t_soil_k, soil_water_stress
     pools[3] += g_wood
     s.labile_c, s.leaf_c, s.froot_c, s.wood_c = pools[0], pools[1], pools[2], pools[3]
 
-    # Plant N loses the litter N; the growth N came from the store, which is part of plant N.
-    s.plant_n = s.plant_n - n_litter
+    root_gr = gresp * np.divide(root_built, growth, out=np.zeros_like(growth), where=growth > 0)
+    if crop is not None:
+        # Grain of a dearer growth respiration than the other tissues: of the carbon its share of growth took,
+        # less is built and the rest respired (Sinclair & de Wit 1975); its N need was reckoned on the larger
+        # amount, whose surplus stays in the store.
+        built = g_grain * (1.0 + GROWTH_RESP_FRAC) / (1.0 + np.asarray(crop.grain_growth_respiration))
+        gresp = gresp + (g_grain - built)
+        growth = growth - (g_grain - built)
+        g_grain = built
+    # Plant N loses the litter N and the grain N; the growth N came from the store, which is part of plant N.
+    grain_n = g_grain / grain_cn if crop is not None else np.zeros(pft.shape)
+    s.plant_n = s.plant_n - n_litter - grain_n
 
     # Litter quality.
     fm_leaf, fm_froot = _FM_LEAF[pft], _FM_FROOT[pft]
@@ -770,11 +819,11 @@ def step(state: VegState, pft, gpp_kg_m2_s, t_air_k, t_soil_k, soil_water_stress
     litter = lit_leaf + lit_froot + lit_wood + exudate
 
     ra_total = mr_total + gresp
-    residual = (s.total_c() - old_total) - (supply - ra_total - litter)
+    residual = (s.total_c() - old_total) - (supply - ra_total - litter - g_grain)
     inv = 1.0 / dt
-    root_gr = gresp * np.divide(root_built, growth, out=np.zeros_like(growth), where=growth > 0)
     return VegFluxes(
         gpp=np.where(limited, supply * inv, gpp), npp=(supply - ra_total) * inv, ra=ra_total * inv,
+        grain_c=g_grain * inv, grain_n=grain_n * inv,
         mr=mr_total * inv, gr=gresp * inv,
         mr_leaf=mr_leaf, mr_froot=mr_froot, mr_wood=mr_wood,
         root_resp=mr_froot + mr_croot + root_gr * inv,

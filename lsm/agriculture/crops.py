@@ -220,6 +220,9 @@ class CropParameters:
     harvest_index: float
     #: Grain C:N, g C g-1 N.
     grain_cn: float
+    #: Carbon respired per carbon built into grain, the growth respiration of grain (C:C).  Default the
+    #: vegetation's 0.25 for every tissue; the protein- and oil-rich seed of a legume costs more.
+    grain_growth_respiration: float = 0.25
 
     def __post_init__(self):
         if self.name not in CROP_TYPES:
@@ -235,6 +238,8 @@ class CropParameters:
         for f in ("sowing_start_north", "sowing_end_north", "sowing_start_south", "sowing_end_south"):
             if not 1 <= getattr(self, f) <= 365:
                 raise ValueError(f"{self.name}: {f} must be a day of the year in [1, 365]")
+        if not self.grain_growth_respiration >= 0.0:
+            raise ValueError(f"{self.name}: grain_growth_respiration must be >= 0")
         if not (self.gdd_cap_k > 0.0 and self.max_season_days > 0.0 and self.grain_cn > 0.0):
             raise ValueError(f"{self.name}: gdd_cap_k, max_season_days and grain_cn must be positive")
         if not 0.0 <= self.gdd_maturity_min <= self.gdd_maturity_max:
@@ -318,6 +323,10 @@ LEGUME_CROP = CropParameters(
     # Mature soybean seeds, 36.49 g protein, 8.54 g water per 100 g (USDA SR Legacy NDB 16108), N x 5.71
     # (Jones 1931): 6.99 % N of dry matter, C:N 6.4 at 45 % C (oil-rich seed holds ~50 % C: C:N ~7).
     grain_cn=_grain_cn(36.49, 8.54, 5.71),
+    # Sinclair & de Wit (1975, Science 189, 565): 0.50 g of soybean seed per g of glucose against 0.75 for
+    # wheat and rice; at 0.4 g C per g glucose and ~0.5 g C per g of soybean seed, 0.8 g C of glucose builds
+    # 0.5 g C of seed, i.e. 0.6 g C respired per g C built (cereal grain: 0.2, near the default 0.25).
+    grain_growth_respiration=0.6,
 )
 
 #: Parameters of every crop type, in crop-index order (:data:`CROP_TYPES`).

@@ -23,7 +23,8 @@ Res. Atmos. 118, 9789):
    (CLM5 has no such cap; default 20 mm d-1, the top of the 8-20 mm d-1
    design capacity of centre-pivot systems, so that the cap binds only when
    a large deficit has built up; Agriculture Victoria, Victorian Resources
-   Online, "Efficient irrigation design", step 4.2.2.1).
+   Online, "Efficient irrigation design", step 4.2.2.1), times the
+   irrigated share of the tile ``irrigated_fraction`` (default 1).
 4. The scheduled water is applied at a constant rate over ``irrig_length`` =
    4 h from the start of that step: a step of length ``dt`` applies
    ``remaining min(dt, t_left) / t_left``, so the water delivered is exactly
@@ -88,6 +89,9 @@ class IrrigationParameters:
     application_hours: float = 4.0
     #: Largest irrigation of a day, mm d-1 (= kg m-2 per daily event; centre-pivot design capacity 8-20 mm d-1).
     max_irrigation_mm_day: float = 20.0
+    #: Share of the tile's area that is irrigated, 0-1: the tile receives this share of the water its root
+    #: zone lacks (a tile-mean of irrigated and rain-fed fields; 1 = CLM5's irrigated crop tiles).
+    irrigated_fraction: float = 1.0
 
     def __post_init__(self):
         if not self.root_zone_depth_m > 0.0:
@@ -102,6 +106,8 @@ class IrrigationParameters:
             raise ValueError("application_hours must be in (0, 24]")
         if not self.max_irrigation_mm_day >= 0.0:
             raise ValueError("max_irrigation_mm_day must be >= 0")
+        if not 0.0 <= self.irrigated_fraction <= 1.0:
+            raise ValueError("irrigated_fraction must be in [0, 1]")
 
     @property
     def start_local_time_s(self) -> float:
@@ -164,7 +170,7 @@ class IrrigationStep(NamedTuple):
     started: np.ndarray
     #: Root-zone deficit ``W_target - W`` found by this step's check, kg m-2 (0 where none started).
     deficit_kg_m2: np.ndarray
-    #: Water scheduled by this step's check, ``min(deficit, cap)``, kg m-2.
+    #: Water scheduled by this step's check, ``min(deficit, cap) x irrigated_fraction``, kg m-2.
     scheduled_kg_m2: np.ndarray
 
 
@@ -249,7 +255,7 @@ def step(state: IrrigationState, theta, hydraulics: SoilHydraulics, dz_m, growin
     threshold = rz.wilting + params.threshold_fraction * (rz.target - rz.wilting)
     started = checked & (rz.water < threshold)
     deficit = np.where(started, np.maximum(rz.target - rz.water, 0.0), 0.0)
-    scheduled = np.minimum(deficit, params.max_kg_m2_per_event)
+    scheduled = np.minimum(deficit, params.max_kg_m2_per_event) * params.irrigated_fraction
     started = started & (scheduled > 0.0)
 
     remaining = np.where(started, scheduled, state.remaining_kg_m2)

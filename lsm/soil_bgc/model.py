@@ -46,7 +46,7 @@ class SoilStep(NamedTuple):
 def cold_start(ntile: int, soil_c_kg_m2: float) -> SoilState:
     """A state with ``soil_c_kg_m2`` of organic C laid out as a mature soil would hold it (C:N 10).
 
-    90 % mineral-associated, 4 % recalcitrant litter, 2 % aggregate-occluded,
+    90 % mineral-associated (a third of it strongly bound), 4 % recalcitrant litter, 2 % aggregate-occluded,
     1.5 % microbial biomass at its C:N, enzymes a 0.5 % of the biomass split
     evenly, the rest labile litter and DOM; mineral N 1 g N m-2 as NH4+ and
     NO3-.  Only a start: the spin-up finds the steady state.
@@ -55,7 +55,7 @@ def cold_start(ntile: int, soil_c_kg_m2: float) -> SoilState:
 
     s = SoilState.zeros(ntile)
     c = float(soil_c_kg_m2)
-    shares = {"maom": 0.9, "litter_recalcitrant": 0.04, "aggregate": 0.02, "microbes_active": 0.015,
+    shares = {"maom": 0.6, "maom_stable": 0.3, "litter_recalcitrant": 0.04, "aggregate": 0.02, "microbes_active": 0.015,
               "litter_labile": 0.02, "dom": 0.005}
     for pool, share in shares.items():
         s.c(pool)[:] = share * c
@@ -108,9 +108,11 @@ class SoilModel:
         self.theta_previous = self.bulk_theta(theta)
 
     def step(self, dt: float, veg_fluxes, root_c, plant_n_demand, t_soil_k, theta, porosity,
-             vertical_flux, n_deposition, litter_iso=None) -> SoilStep:
-        """One step: drivers from the layers' physics (``(nlayer, ntile)`` arrays), the vegetation and the
-        N deposition from the atmosphere (kg N m-2 s-1)."""
+             vertical_flux, n_deposition, litter_iso=None, n_fertiliser=(0.0, 0.0),
+             plant_n_export=0.0) -> SoilStep:
+        """One step: drivers from the layers' physics (``(nlayer, ntile)`` arrays), the vegetation, the
+        N deposition from the atmosphere and the mineral fertiliser ``(NH4+, NO3-)`` (kg N m-2 s-1);
+        ``plant_n_export``: the plants' N removed by harvest, kg N m-2 s-1 (for the spin-up's record)."""
         k = self.nlayer
         vf = veg_fluxes
         decay = np.exp(-dt / NPP_MEAN_TIME_S)
@@ -130,7 +132,10 @@ class SoilModel:
             water_kg_m2=np.sum(theta_top * self.dz_top, axis=0) * DENSITY_WATER,
             fines=self.fines, clay=self.clay, root_c=root_c, plant_n_demand=plant_n_demand,
             mycorrhiza=self.mycorrhiza, theta_previous=theta_previous, psi_sat_m=self.psi_sat_m,
-            clapp_b=self.clapp_b, ph=self.ph)
+            clapp_b=self.clapp_b, ph=self.ph,
+            n_fertiliser_nh4=np.broadcast_to(np.asarray(n_fertiliser[0], dtype=float), theta_bulk.shape),
+            n_fertiliser_no3=np.broadcast_to(np.asarray(n_fertiliser[1], dtype=float), theta_bulk.shape),
+            plant_n_export=np.broadcast_to(np.asarray(plant_n_export, dtype=float), theta_bulk.shape))
         if self.shadow is not None:
             drivers = drivers._replace(litter_met_iso=litter_iso[0], litter_str_iso=litter_iso[1])
         f = column.step(self.state, drivers, dt, self.params, shadow=self.shadow)

@@ -23,10 +23,11 @@ offline years carry the soil's isotope shadows, 14C decaying: the
 radiocarbon age of mineral-associated C builds up only over those centuries
 (a pool that merely kept its ratio would stay as young as the litter).
 
-The aggregate-occluded pool, first order in and out with constant rates, is
-set after each repetition to its steady state over it, ``(k_f / k_b)``
-times the mean free structural litter: filled through the litter alone it
-would take centuries (:func:`_occluded_steady_state`).
+The aggregate-occluded pool and the strongly bound MAOM, first order in and
+out with constant rates, are set after each repetition to their steady
+state over it, ``(k_in / k_out)`` times the mean of the pool that feeds
+them (free structural litter, exchangeable MAOM): filled through it alone
+they would take centuries to millennia (:func:`_linear_steady_state`).
 
 Daily means lose the diurnal cycle of the driving layer-mean temperature,
 which in the top metre is a fraction of a kelvin.  A longer step changes
@@ -40,6 +41,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import column
+from .isotopes import DECAY_RATE_14C_S, ISOTOPES
 from .pools import C_ROWS, VARIABLES
 
 __all__ = ["DriverRecord", "FIELDS", "integrate", "step_problem"]
@@ -47,11 +49,15 @@ __all__ = ["DriverRecord", "FIELDS", "integrate", "step_problem"]
 SECONDS_PER_DAY = 86400.0
 _R_C, _R_N = VARIABLES.index("litter_recalcitrant_c"), VARIABLES.index("litter_recalcitrant_n")
 _A_C, _A_N = VARIABLES.index("aggregate_c"), VARIABLES.index("aggregate_n")
-# rows of the same pools in the isotope shadow (carbon variables only)
-_R_ISO, _A_ISO = list(C_ROWS).index(_R_C), list(C_ROWS).index(_A_C)
+_M_C, _M_N = VARIABLES.index("maom_c"), VARIABLES.index("maom_n")
+_MS_C, _MS_N = VARIABLES.index("maom_stable_c"), VARIABLES.index("maom_stable_n")
+#: Linear side pools set to their cycle steady state: (feeding C, N rows), (side pool C, N rows), and the
+#: parameter names of the rates in and out.
+_SIDE_POOLS = (((_R_C, _R_N), (_A_C, _A_N), "aggregate_formation_s", "aggregate_breakdown_s"),
+               ((_M_C, _M_N), (_MS_C, _MS_N), "maom_stabilisation_s", "maom_destabilisation_s"))
 #: Driver fields that vary in time and are recorded (``plant_n_demand`` as a rate, kg N m-2 s-1).
 FIELDS = ("litter_met_c", "litter_met_n", "litter_str_c", "litter_str_n", "n_deposition", "n_fixation",
-          "t_soil_k", "theta", "porosity", "drainage", "water_kg_m2", "root_c", "plant_n_demand")
+          "n_fertiliser_nh4", "n_fertiliser_no3", "plant_n_export", "t_soil_k", "theta", "porosity", "drainage", "water_kg_m2", "root_c", "plant_n_demand")
 
 
 class DriverRecord:
@@ -70,7 +76,8 @@ class DriverRecord:
         """Record the drivers of a step of ``dt`` s (``plant_n_demand`` is its amount over the step)."""
         day = int(self.elapsed // SECONDS_PER_DAY)
         self.elapsed += dt
-        values = np.stack([np.asarray(getattr(drivers, f), dtype=float) for f in FIELDS])
+        shape = np.shape(drivers.theta)
+        values = np.stack([np.broadcast_to(np.asarray(getattr(drivers, f), dtype=float), shape) for f in FIELDS])
         values[-1] /= dt
         iso = None if drivers.litter_met_iso is None else np.stack([drivers.litter_met_iso, drivers.litter_str_iso])
         if day == len(self.sums):
@@ -101,7 +108,7 @@ class DriverRecord:
         return self.constant._replace(theta_previous=None, **fields)
 
     def steady_vegetation_demand_scale(self) -> np.ndarray:
-        """Per column, ``min(1, litter N / plant N demand)`` over the recorded cycle.
+        """Per column, ``min(1, (litter N + harvested N) / plant N demand)`` over the recorded cycle.
 
         Vegetation at steady state takes up the N it sheds in litter.  A
         cycle recorded while the vegetation still grows (above all the first,
@@ -111,7 +118,9 @@ class DriverRecord:
         steady vegetation, as the wood jump assumes one.
         """
         total = np.sum(self.sums, axis=0)
-        litter_n = total[FIELDS.index("litter_met_n")] + total[FIELDS.index("litter_str_n")]
+        # a crop at steady state also takes up the N its harvest carries away
+        litter_n = (total[FIELDS.index("litter_met_n")] + total[FIELDS.index("litter_str_n")]
+                    + total[FIELDS.index("plant_n_export")])
         demand = total[FIELDS.index("plant_n_demand")]
         return np.minimum(1.0, np.divide(litter_n, demand, out=np.ones_like(demand), where=demand > 0.0))
 
@@ -143,40 +152,55 @@ def integrate(state, record: DriverRecord, params: column.SoilBgcParameters, yea
     steps = int(round(SECONDS_PER_DAY / dt))
     scale = record.steady_vegetation_demand_scale()
     v = state.values
-    occlusion = params.aggregate_formation_s / params.aggregate_breakdown_s if params.aggregate_breakdown_s > 0 else 0
+    sides = [(list(feed), list(side), getattr(params, k_in), getattr(params, k_out))
+             for feed, side, k_in, k_out in _SIDE_POOLS if getattr(params, k_out) > 0]
+    feed_rows = sorted({r for feed, *_ in sides for r in feed})
+    iso_rows = [list(C_ROWS).index(r) for r in feed_rows if r in C_ROWS]
     change = []
     for _ in range(int(years)):  # a handful of repetitions; each step is vectorised over the columns
         before = state.total_c()
-        free = np.zeros((2, v.shape[1]))  # structural litter C and N summed over the steps
-        free_iso = None if shadow is None else np.zeros((shadow.shape[0], v.shape[1]))
+        mean = np.zeros((len(feed_rows), v.shape[1]))  # the feeding pools summed over the steps
+        mean_iso = None if shadow is None else np.zeros((shadow.shape[0], len(iso_rows), v.shape[1]))
         nstep = 0
         for k in range(record.days):
             drivers = record.day(k, dt, scale)
             for _ in range(steps):
-                free += v[[_R_C, _R_N]]
-                if free_iso is not None:
-                    free_iso += shadow[:, _R_ISO]
+                mean += v[feed_rows]
+                if mean_iso is not None:
+                    mean_iso += shadow[:, iso_rows]
                 nstep += 1
                 column.step(state, drivers, dt, params, shadow=shadow)
-        if occlusion > 0:
-            _occluded_steady_state(state, shadow, occlusion * free / nstep,
-                                   None if free_iso is None else occlusion * free_iso / nstep)
+        mean /= max(nstep, 1)
+        if mean_iso is not None:
+            mean_iso /= max(nstep, 1)
+        for feed, side, k_in, k_out in sides:
+            steady_iso = None
+            if mean_iso is not None:
+                # 14C also decays in the side pool: it settles at k_in F / (k_out + lambda)
+                loss = k_out + np.array([0.0 if iso != "c14" else DECAY_RATE_14C_S for iso in ISOTOPES])
+                steady_iso = (k_in / loss)[:, None] * mean_iso[:, iso_rows.index(list(C_ROWS).index(feed[0]))]
+            _linear_steady_state(state, shadow, side, k_in / k_out * mean[[feed_rows.index(r) for r in feed]],
+                                 steady_iso)
         change.append(float(np.max(np.abs(state.total_c() - before), initial=0.0)))
     return change
 
 
-def _occluded_steady_state(state, shadow, occluded, occluded_iso) -> None:
-    """Set the aggregate pool to its steady state over the repetition just run (in place).
+def _linear_steady_state(state, shadow, side, steady, steady_iso) -> None:
+    """Set a linear side pool (rows ``side``, C and N) to its steady state over the repetition just run.
 
-    Occlusion ``k_f R`` and release ``k_b A`` are first order with constant
-    rates, so over a repeated cycle the aggregate pool settles at ``A =
-    (k_f / k_b) mean(R)`` (C, N and isotopes alike; exact for the cycle mean,
-    the seasonal swing of a pool that turns over in a year aside).  Filled
-    from the litter alone it would take centuries, as every occluded unit
-    must first escape decomposition as free litter; setting it directly is
+    Its input ``k_in F`` from a feeding pool F and its release ``k_out S``
+    are first order with constant rates, so over a repeated cycle it
+    settles at ``S = (k_in / k_out) mean(F)`` (C, N and 13C alike; 14C,
+    which also decays, at ``k_in mean(F) / (k_out + lambda)``: exact for the
+    cycle mean, the seasonal swing aside): the aggregates
+    (from free structural litter, released in a year) and the strongly
+    bound MAOM (from the exchangeable, released over 500 years).  Filled
+    through its input alone it would take centuries to millennia, as every
+    occluded unit must first escape decomposition as free litter and the
+    bound MAOM ages in at a few per mil a year; setting it directly is
     the semi-analytic step of Xia et al. (2012, Geosci. Model Dev. 5, 1259)
-    for this linear pool.  The caller books the change with the rest.
+    for a linear pool.  The caller books the change with the rest.
     """
-    state.values[_A_C], state.values[_A_N] = occluded
+    state.values[side[0]], state.values[side[1]] = steady
     if shadow is not None:
-        shadow[:, _A_ISO] = occluded_iso
+        shadow[:, list(C_ROWS).index(side[0])] = steady_iso

@@ -150,3 +150,34 @@ def test_too_much_heterogeneity_is_a_namelist_error_naming_the_keys(tmp_path, va
     config, classes = load_experiment(path)
     with pytest.raises(NamelistError, match=r"&land: upscaling_cv_substrate = .*upscaling_correlation = .*< 1"):
         Driver(config, classes, tmp_path / "out", progress=False)
+
+
+def test_a_state_without_strongly_bound_maom_splits_its_maom_at_the_steady_ratio(tmp_path):
+    """An initial state of the older schema, whose MAOM held all mineral-associated matter, keeps the total."""
+    import netCDF4
+    from coupler.restart import read_rpointer
+    from tools.make_land_init import write_init
+
+    config, classes = load_experiment(namelist(tmp_path, 1))
+    src = Driver(config, classes, tmp_path / "src", progress=False)
+    src.run("ndays", 1)
+    src.write_restart_set()
+    src.close()
+    init = tmp_path / "old.nc"
+    write_init(read_rpointer(tmp_path / "src") / "land.r.nc", init, 15.0, 0.0)
+    with netCDF4.Dataset(init, "a") as nc:  # to the older schema: one MAOM pool
+        for e in ("c", "n"):
+            nc[f"soil__maom_{e}"][:] = nc[f"soil__maom_{e}"][:] + nc[f"soil__maom_stable_{e}"][:]
+            nc.renameVariable(f"soil__maom_stable_{e}", f"unused_{e}")
+    path = tmp_path / "old.nml"
+    path.write_text(NML.format(days=1) + f"&land\n  initial_state = '{init}'\n/\n")
+    config, classes = load_experiment(path)
+    land = Driver(config, classes, tmp_path / "dst", progress=False).slots["land"].comp
+    source = src.slots["land"].comp
+    st, old = land.soil.state, source.soil.state
+    p = land.soil.params
+    share = p.maom_stabilisation_s / (p.maom_stabilisation_s + p.maom_destabilisation_s)
+    for e in ("c", "n"):
+        total = getattr(old, e)("maom") + getattr(old, e)("maom_stable")
+        np.testing.assert_allclose(getattr(st, e)("maom") + getattr(st, e)("maom_stable"), total, rtol=1e-14)
+        np.testing.assert_allclose(getattr(st, e)("maom_stable"), share * total, rtol=1e-14)

@@ -31,7 +31,8 @@ def make_state(n, maom_c=9.0):
     s = SoilState.zeros(n)
     values = {"litter_labile": (0.037, 20.0), "litter_recalcitrant": (0.18, 60.0), "dom": (0.009, 10.0),
               "microbes_active": (0.2, THETA_B), "enzyme_labile": (2.5e-4, THETA_B),
-              "enzyme_recalcitrant": (3.8e-4, THETA_B), "maom": (maom_c, 10.0), "aggregate": (0.18, 60.0)}
+              "enzyme_recalcitrant": (3.8e-4, THETA_B), "maom": (maom_c, 10.0), "maom_stable": (0.5 * maom_c, 10.0),
+              "aggregate": (0.18, 60.0)}
     for pool, (c, cn) in values.items():
         s.c(pool)[:] = c
         s.n(pool)[:] = c / cn

@@ -31,19 +31,27 @@ def test_daily_means_reproduce_the_recorded_drivers():
     assert day.mycorrhiza is hours[-1].mycorrhiza
 
 
-def _direct_years(state, drivers, dt, steps_per_year, years, params=None):
-    """Step the column itself, setting the occluded pool to ``k_f / k_b`` times the mean free structural
-    litter at the end of each year as the offline years do."""
+def _rows(*pools):
     from lsm.soil_bgc.pools import VARIABLES
 
+    return [VARIABLES.index(f"{p}_{e}") for p in pools for e in "cn"]
+
+
+def _direct_years(state, drivers, dt, steps_per_year, years, params=None):
+    """Step the column itself, setting the occluded pool to ``k_f / k_b`` times the mean free structural
+    litter and the strongly bound MAOM to ``k_a / k_r`` times the mean exchangeable MAOM at the end of each
+    year, as the offline years do."""
     params = column.SoilBgcParameters() if params is None else params
-    r_c, r_n, a_c, a_n = (VARIABLES.index(f"{p}_{e}") for p in ("litter_recalcitrant", "aggregate") for e in "cn")
+    free, occluded, exchangeable, bound = _rows("litter_recalcitrant"), _rows("aggregate"), _rows("maom"), \
+        _rows("maom_stable")
     for _ in range(years):
-        free = []
+        fed = []
         for _ in range(steps_per_year):
-            free.append(state.values[[r_c, r_n]].copy())
+            fed.append(state.values[free + exchangeable].copy())
             column.step(state, drivers, dt, params)
-        state.values[[a_c, a_n]] = params.aggregate_formation_s / params.aggregate_breakdown_s * np.mean(free, axis=0)
+        mean = np.mean(fed, axis=0)
+        state.values[occluded] = params.aggregate_formation_s / params.aggregate_breakdown_s * mean[:2]
+        state.values[bound] = params.maom_stabilisation_s / params.maom_destabilisation_s * mean[2:]
 
 
 def test_offline_years_are_the_column_model_run_over_the_record():
@@ -120,10 +128,17 @@ def test_offline_years_carry_the_isotopes_and_age_the_radiocarbon():
     held = carbon > 1e-9
     np.testing.assert_allclose(shadow[0][held] / carbon[held], ratios[0], rtol=1e-9)
     d14 = {n: isotopes.delta14c_permil(shadow[1, k], shadow[0, k], carbon[k]) for k, n in enumerate(names)}
-    # litter turns over within a year, hardly aged; MAOM exchanges with the young DOM but keeps some age
+    # labile litter turns over within a year, hardly aged; structural litter cycles through the aggregates
+    # (six times its mass, a year each) and MAOM exchanges with the young DOM, both keep some age
     assert -0.5 < d14["litter_labile_c"][0] < 0.0
-    assert d14["maom_c"][0] < d14["litter_recalcitrant_c"][0] < d14["litter_labile_c"][0]
+    assert max(d14["maom_c"][0], d14["litter_recalcitrant_c"][0]) < d14["litter_labile_c"][0]
     assert -50.0 < d14["maom_c"][0] < -0.01
+    # the strongly bound MAOM is set to its steady state with the exchangeable MAOM that feeds it: over its
+    # 500-year residence 14C decays by a factor (k_r + lambda) / k_r more, -57 per mil
+    p = column.SoilBgcParameters()
+    aged = p.maom_destabilisation_s / (p.maom_destabilisation_s + isotopes.DECAY_RATE_14C_S)
+    assert aged == pytest.approx(0.943, abs=1e-3)
+    assert 1.0 + d14["maom_stable_c"][0] / 1e3 == pytest.approx(aged * (1.0 + d14["maom_c"][0] / 1e3), rel=1e-3)
     assert np.all(shadow >= 0.0)
 
 
@@ -135,10 +150,15 @@ def test_offline_years_with_isotopes_need_recorded_litter_isotopes():
         integrate(state, rec, column.SoilBgcParameters(), years=1, dt=86400.0, shadow=shadow)
 
 
-def test_offline_years_set_the_occluded_pool_to_its_steady_state():
+@pytest.mark.parametrize("feed, side, k_in, k_out, expected_ratio", [
+    ("litter_recalcitrant", "aggregate", "aggregate_formation_s", "aggregate_breakdown_s", 365.0 / 60.0),
+    ("maom", "maom_stable", "maom_stabilisation_s", "maom_destabilisation_s", 0.5),
+])
+def test_offline_years_set_the_linear_side_pools_to_their_steady_state(feed, side, k_in, k_out, expected_ratio):
     """After each offline year the aggregate pool holds ``k_f / k_b`` times the year's mean free structural
-    litter, C, N and isotopes alike (a linear pool's semi-analytic steady state)."""
-    from lsm.soil_bgc.pools import C_ROWS, VARIABLES
+    litter and the strongly bound MAOM ``k_a / k_r`` times the mean exchangeable MAOM, C, N and isotopes alike
+    (a linear pool's semi-analytic steady state)."""
+    from lsm.soil_bgc.pools import C_ROWS
 
     day = 86400.0
     d, state, shadow, _ = _isotope_column(3, day)
@@ -146,20 +166,23 @@ def test_offline_years_set_the_occluded_pool_to_its_steady_state():
     for _ in range(4):
         rec.add(d, day)
     params = column.SoilBgcParameters()
-    r_c, r_n, a_c, a_n = (VARIABLES.index(f"{p}_{e}") for p in ("litter_recalcitrant", "aggregate") for e in "cn")
+    (f_c, f_n), (s_c, s_n) = _rows(feed), _rows(side)
     probe = make_state(3)
     probe.values[:] = state.values
     probe_shadow = shadow.copy()
-    free = []
-    for _ in range(4):  # the same year by hand: mean free litter over its steps
-        free.append(probe.values[[r_c, r_n]].copy())
+    fed, fed_iso = [], []
+    for _ in range(4):  # the same year by hand: mean feeding pool over its steps
+        fed.append(probe.values[[f_c, f_n]].copy())
+        fed_iso.append(probe_shadow[:, list(C_ROWS).index(f_c)].copy())
         column.step(probe, d, day, params, shadow=probe_shadow)
-    mean = np.mean(free, axis=0)
+    mean = np.mean(fed, axis=0)
     integrate(state, rec, params, years=1, dt=day, shadow=shadow)
-    ratio = params.aggregate_formation_s / params.aggregate_breakdown_s
-    assert ratio == pytest.approx(365.0 / 60.0)
-    np.testing.assert_allclose(state.values[a_c], ratio * mean[0], rtol=1e-12)
-    np.testing.assert_allclose(state.values[a_n], ratio * mean[1], rtol=1e-12)
-    a_iso = list(C_ROWS).index(a_c)
-    np.testing.assert_allclose(shadow[:, a_iso] / state.values[a_c], shadow[:, list(C_ROWS).index(r_c)]
-                               / state.values[r_c], rtol=1e-6)
+    ratio = getattr(params, k_in) / getattr(params, k_out)
+    assert ratio == pytest.approx(expected_ratio)
+    np.testing.assert_allclose(state.values[s_c], ratio * mean[0], rtol=1e-12)
+    np.testing.assert_allclose(state.values[s_n], ratio * mean[1], rtol=1e-12)
+    from lsm.soil_bgc.isotopes import DECAY_RATE_14C_S
+
+    settled = getattr(params, k_in) / (getattr(params, k_out) + np.array([0.0, DECAY_RATE_14C_S]))
+    np.testing.assert_allclose(shadow[:, list(C_ROWS).index(s_c)], settled[:, None] * np.mean(fed_iso, axis=0),
+                               rtol=1e-12)
