@@ -345,12 +345,24 @@ def _table(crops: tuple[CropParameters, ...]) -> dict[str, np.ndarray]:
     return {name: np.array([float(getattr(c, name)) for c in crops]) for name in _NUMERIC}
 
 
+class _PerTile(dict):
+    """Parameters per tile, each gathered from the crop-type table when first asked for."""
+
+    def __init__(self, table: dict[str, np.ndarray], idx: np.ndarray):
+        super().__init__()
+        self._table, self._idx = table, idx
+
+    def __missing__(self, name: str) -> np.ndarray:
+        value = self[name] = self._table[name][self._idx]
+        return value
+
+
 def _lookup(crop_index, crops: tuple[CropParameters, ...]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """(is a crop tile, parameters per tile); non-crop tiles get crop 0's values, to be masked by the caller."""
     ci = np.asarray(crop_index, dtype=np.float64)
     valid = ci >= 0.0
     idx = np.where(valid, ci, 0.0).astype(np.intp)
-    return valid, {k: v[idx] for k, v in _table(crops).items()}
+    return valid, _PerTile(_table(crops), idx)
 
 
 def crop_index_from_pft(pft) -> np.ndarray:

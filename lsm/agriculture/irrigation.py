@@ -246,15 +246,18 @@ def step(state: IrrigationState, theta, hydraulics: SoilHydraulics, dz_m, growin
         raise ValueError("dt_s must be in (0, 86400] s: the check runs once a day")
     season = np.broadcast_to(np.asarray(growing_season, dtype=bool), (n,))
     lon = np.broadcast_to(_f64(lon_deg), (n,))
-    rz = root_zone_water(theta, hydraulics, dz_m, params, t_soil_K)
-    if rz.water.shape != (n,):
-        raise ValueError(f"theta has {rz.water.shape[0]} tiles, the state {n}")
+    if np.shape(theta)[1:] != (n,):
+        raise ValueError(f"theta has shape {np.shape(theta)}, the state {n} tiles")
 
     idle = state.seconds_left <= 0.0
     checked = season & idle & check_due(utc_seconds, dt_s, lon, params.start_local_time_s)
-    threshold = rz.wilting + params.threshold_fraction * (rz.target - rz.wilting)
-    started = checked & (rz.water < threshold)
-    deficit = np.where(started, np.maximum(rz.target - rz.water, 0.0), 0.0)
+    if checked.any():  # the root zone is looked at once a day per tile
+        rz = root_zone_water(theta, hydraulics, dz_m, params, t_soil_K)
+        threshold = rz.wilting + params.threshold_fraction * (rz.target - rz.wilting)
+        started = checked & (rz.water < threshold)
+        deficit = np.where(started, np.maximum(rz.target - rz.water, 0.0), 0.0)
+    else:
+        started, deficit = np.zeros(n, dtype=bool), np.zeros(n)
     scheduled = np.minimum(deficit, params.max_kg_m2_per_event) * params.irrigated_fraction
     started = started & (scheduled > 0.0)
 
