@@ -289,6 +289,7 @@ class LandComponent(Component):
                               nlayer_top=SOIL_BGC_LAYERS, dz=self.dz, ph=ph)
         self.soil.set_previous_theta(self.water.theta)
         self.agri = _management(c, self.tile_pft, decomp, surf, self.tile_cell) if c.agriculture else None
+        self.history_masks = _history_masks(self.tile_pft)
         if self.agri is not None:  # crop roots take up N faster than wild plants' (lsm/agriculture/management.py)
             myc = self.soil.mycorrhiza
             self.soil.mycorrhiza = myc._replace(vmax_mineral=myc.vmax_mineral * self.agri.root_uptake_factor())
@@ -865,13 +866,12 @@ class LandComponent(Component):
                   ("fprod", "fHarvest", "fHarvestGrain", "fFertN", "irrigation", "fNfixLegume")}
         fields["cProduct"] = (self._cell_mean(g.products.total_c()), {"units": "kg m-2"})
         fields["cGrain"] = (self._cell_mean(g.crop.grain_c), {"units": "kg m-2"})
-        crop = g.managed
+        masks = self.history_masks
         for name, units in (("fN2O", flux), ("fNleach", flux), ("hfls", wm2), ("hfss", wm2)):
-            fields[f"{name}Crop"] = (self._subset_mean(d[name], crop), units)
-        grass = np.isin(self.tile_pft, [pft_index("c3_grass"), pft_index("c4_grass")])
-        fields["fN2OGrass"] = (self._subset_mean(d["fN2O"], grass), flux)
-        for label, pft in (("C3Crop", "c3_crop"), ("C4Crop", "c4_crop"), ("LegumeCrop", "legume_crop")):
-            fields[f"grain{label}"] = (self._subset_mean(d["fHarvestGrain"], self.tile_pft == pft_index(pft)), flux)
+            fields[f"{name}Crop"] = (self._subset_mean(d[name], g.managed), units)
+        fields["fN2OGrass"] = (self._subset_mean(d["fN2O"], masks["Grass"]), flux)
+        for label in ("C3Crop", "C4Crop", "LegumeCrop"):
+            fields[f"grain{label}"] = (self._subset_mean(d["fHarvestGrain"], masks[label]), flux)
         return fields
 
 
@@ -889,6 +889,13 @@ _OPTIONAL_INITIAL = ("soil_theta_previous", "soil__maom_stable_c", "soil__maom_s
                        for v, _, _ in variables))
 #: Soil layers of the physics that make up the soil model's top metre (0.05 + 0.15 + 0.30 + 0.50 m).
 SOIL_BGC_LAYERS = 4
+
+
+def _history_masks(pft: np.ndarray) -> dict[str, np.ndarray]:
+    """Tiles of natural grassland and of each crop type, for the history means per m2 of them."""
+    return {"Grass": np.isin(pft, [pft_index("c3_grass"), pft_index("c4_grass")]),
+            "C3Crop": pft == pft_index("c3_crop"), "C4Crop": pft == pft_index("c4_crop"),
+            "LegumeCrop": pft == pft_index("legume_crop")}
 
 
 def trait_array(name: str, pft: np.ndarray) -> np.ndarray:

@@ -30,6 +30,7 @@ import numpy as np
 from coupler.constants import KG_PER_PG, KG_PER_TG
 from coupler.grid import LatLonGrid
 
+from .agriculture.crops import GRAIN_C_FRACTION
 from .pfts import pft_index
 from .surface import load_surface
 
@@ -55,12 +56,11 @@ AGRICULTURE = ("fprod", "fHarvest", "fHarvestGrain", "fFertN", "irrigation", "fN
                "grainC3Crop", "grainC4Crop", "grainLegumeCrop")
 #: Grain history field -> PFT.
 GRAIN_FIELDS = {"grainC3Crop": "c3_crop", "grainC4Crop": "c4_crop", "grainLegumeCrop": "legume_crop"}
-#: Carbon share of grain dry matter (lsm.agriculture.crops.GRAIN_C_FRACTION); t ha-1 per kg m-2.
-GRAIN_C_FRACTION = 0.45
+#: t ha-1 per kg m-2.
 T_HA_PER_KG_M2 = 10.0
 #: Soil-model fields read when the history has them (absent when the land runs without the soil model).
-OPTIONAL = ("cMic", "cMAOM", "cMAOMStable", "fNnetmin", "fN2O", "fN2Onit", "fN2Oden", "fNO", "fN2", "fNleach", "fDONleach",
-            "fDOCleach")
+OPTIONAL = ("cMic", "cMAOM", "cMAOMStable", "fNnetmin", "fN2O", "fN2Onit", "fN2Oden", "fNO", "fN2", "fNleach",
+            "fDONleach", "fDOCleach")
 #: Nitrogen fluxes reported in Tg N yr-1 when present: history name -> report key.
 N_FLUXES = {"fNnetmin": "net_mineralisation_TgN_yr", "fN2O": "n2o_TgN_yr", "fN2Onit": "n2o_nitrification_TgN_yr",
             "fN2Oden": "n2o_denitrification_TgN_yr", "fNO": "no_TgN_yr", "fN2": "n2_TgN_yr",

@@ -74,13 +74,14 @@ import numpy as np
 
 from lsm import vegetation
 from lsm.hydrology import SoilHydraulics
-from lsm.pfts import pft_index
+from lsm.pfts import pft_index, trait
 
 from . import crops, fertiliser, harvest, irrigation
 from .fertiliser import FertiliserParameters
 from .irrigation import IrrigationParameters
 
-__all__ = ["CROP_ROOT_UPTAKE_FACTOR", "LEGUME_NDFA", "SEED_C_KG_M2", "Management", "ManagementSettings", "StepInputs", "STATE_GROUPS"]
+__all__ = ["CROP_ROOT_UPTAKE_FACTOR", "LEGUME_NDFA", "SEED_C_KG_M2", "Management", "ManagementSettings", "StepInputs",
+           "STATE_GROUPS"]
 
 #: Seed carbon sown, kg C m-2 (CLM5 ``initial_seed_at_planting`` = 3 g C m-2).
 SEED_C_KG_M2 = 3.0e-3
@@ -155,6 +156,9 @@ class Management:
         ci = np.where(self.managed, self.crop.crop_index, 0).astype(int)
         self.grain_cn = np.where(self.managed, np.array([c.grain_cn for c in crops.CROPS])[ci], 1.0)
         self.legume = self.pft == pft_index("legume_crop")
+        # tissue C:N of the crops' leaves and fine roots (1 elsewhere, where no plant is cleared or sown)
+        self.leaf_cn = np.where(self.managed, trait("leaf_cn")[self.pft], 1.0)
+        self.froot_cn = np.where(self.managed, trait("froot_cn")[self.pft], 1.0)
         self.grain_growth_respiration = np.where(
             self.managed, np.array([c.grain_growth_respiration for c in crops.CROPS])[ci], vegetation.GROWTH_RESP_FRAC)
         self.root_share_at_emergence = np.where(
@@ -174,8 +178,7 @@ class Management:
         managed = self.managed
 
         # --- harvest, or clearing of vegetation left on a field without a crop
-        leaf_cn = np.where(managed, vegetation._LEAF_CN[self.pft], 1.0)
-        froot_cn = np.where(managed, vegetation._FROOT_CN[self.pft], 1.0)
+        leaf_cn, froot_cn = self.leaf_cn, self.froot_cn
         has_plant = (veg.leaf_c + veg.froot_c + veg.labile_c + veg.wood_c > 0.0) | (veg.plant_n != 0.0) \
             | (self.crop.grain_c > 0.0)
         clear = managed & (self.crop.sown < 0.5) & has_plant

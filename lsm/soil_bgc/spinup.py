@@ -57,7 +57,8 @@ _SIDE_POOLS = (((_R_C, _R_N), (_A_C, _A_N), "aggregate_formation_s", "aggregate_
                ((_M_C, _M_N), (_MS_C, _MS_N), "maom_stabilisation_s", "maom_destabilisation_s"))
 #: Driver fields that vary in time and are recorded (``plant_n_demand`` as a rate, kg N m-2 s-1).
 FIELDS = ("litter_met_c", "litter_met_n", "litter_str_c", "litter_str_n", "n_deposition", "n_fixation",
-          "n_fertiliser_nh4", "n_fertiliser_no3", "plant_n_export", "t_soil_k", "theta", "porosity", "drainage", "water_kg_m2", "root_c", "plant_n_demand")
+          "n_fertiliser_nh4", "n_fertiliser_no3", "plant_n_export", "t_soil_k", "theta", "porosity", "drainage",
+          "water_kg_m2", "root_c", "plant_n_demand")
 
 
 class DriverRecord:

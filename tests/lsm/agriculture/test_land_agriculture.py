@@ -10,6 +10,7 @@ import pytest
 import xarray as xr
 
 from coupler.driver import Driver, load_experiment
+from lsm.agriculture.crops import GRAIN_C_FRACTION
 from lsm.pfts import CROP_PFTS, pft_index
 
 NML = """
@@ -105,7 +106,7 @@ def test_cereal_yields_are_those_of_real_fields(seasons):
         area = np.bincount(s.land.tile_cell, weights=s.land.tile_area * (s.land.tile_pft == pft_index(pft)),
                            minlength=s.land.decomp.nlocal) * north
         assert area.sum() > 0, pft
-        t_ha = np.sum(s.totals[name] * area) / area.sum() / 0.45 * 10.0
+        t_ha = np.sum(s.totals[name] * area) / area.sum() / GRAIN_C_FRACTION * 10.0
         assert 1.0 < t_ha < 10.0, (pft, t_ha)
 
 

@@ -29,7 +29,8 @@ def nitrogen(m, veg):
 
 
 def begin(m, veg, doy, t=293.15, dt=3 * 3600.0):
-    hyd = hydrology.SoilHydraulics.from_texture(np.full(4, 0.4), np.full(4, 0.2), nlayer=len(hydrology.DEFAULT_LAYER_THICKNESS_M))
+    nlayer = len(hydrology.DEFAULT_LAYER_THICKNESS_M)
+    hyd = hydrology.SoilHydraulics.from_texture(np.full(4, 0.4), np.full(4, 0.2), nlayer=nlayer)
     water = hydrology.initial_state(hyd, relative_wetness=0.5)
     dz = np.asarray(hydrology.DEFAULT_LAYER_THICKNESS_M)
     return m.begin(veg, np.full(4, t), water.theta, hyd, dz, np.full((len(dz), 4), t), doy, 6 * 3600.0, dt)
@@ -140,16 +141,16 @@ def test_legume_grain_costs_more_carbon_than_cereal_grain():
     """Sinclair & de Wit (1975): the protein- and oil-rich soybean seed takes more photosynthate per gram."""
     n = 2
     pft = np.full(n, pft_index("c3_crop"))
-    ctl = lambda cost: vegetation.CropControl(np.ones(n, bool), np.full(n, 0.3), np.full(n, 0.1),  # noqa: E731
-                                              np.full(n, 0.6), np.full(n, 20.0), np.array([0.25, cost]))
+    control = vegetation.CropControl(np.ones(n, bool), np.full(n, 0.3), np.full(n, 0.1), np.full(n, 0.6),
+                                     np.full(n, 20.0), np.array([0.25, 0.6]))
     veg = vegetation.init_state(pft, leaf_c=0.05, froot_c=0.05)
     vf = vegetation.step(veg, pft, np.full(n, 2e-7), np.full(n, 293.0), np.full(n, 293.0), np.ones(n), DAY,
-                         crop=ctl(0.6))
+                         crop=control)
     assert vf.grain_c[1] == pytest.approx(vf.grain_c[0] * 1.25 / 1.6, rel=1e-12)
     assert vf.ra[1] > vf.ra[0]
     np.testing.assert_allclose(vf.residual, 0.0, atol=1e-16)
     # the two tiles assimilated the same: what the legume did not build, it respired
-    assert vf.npp[1] + 0 == pytest.approx(vf.npp[0] - (vf.grain_c[0] - vf.grain_c[1]), rel=1e-12)
+    assert vf.npp[1] == pytest.approx(vf.npp[0] - (vf.grain_c[0] - vf.grain_c[1]), rel=1e-12)
 
 
 def test_legumes_fix_their_share_of_the_demand_and_crop_roots_take_up_faster():
