@@ -24,7 +24,10 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
+import signal
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,11 +44,12 @@ from .errors import (
     LsmcError,
     NamelistError,
     RestartError,
+    RunInterrupted,
     StateError,
 )
 from .fields import check_component_fields, get_field
 from .grid import LatLonGrid, block_decomposition
-from .history import Accumulator, HistoryWriter
+from .history import Accumulator, HistoryWriter, trim_records
 from .ledger import BudgetFile, Flow, Ledger
 from .parallel import barrier, gather_cells, on_root
 from .remap import Remapper, nearest_ocean_routing, route
@@ -179,6 +183,7 @@ class Driver:
         self._setup_history()
         if continue_run:
             self._read_restart_set(on_root(self.world, lambda: read_rpointer(self.outdir)))
+            on_root(self.world, self._trim_output_after_restart)
         else:
             self._initial_exchange()
         self.timers["init"] = time.perf_counter() - t0
@@ -777,9 +782,27 @@ class Driver:
                     attrs = {n: a for n, (v, a) in slot.comp.history_fields().items()}
                     self.hist_acc[(k, role)].attrs.update(attrs)
 
+    def _trim_output_after_restart(self) -> None:
+        """Drop history and budget records written after the restart set a continued run starts from."""
+        days = self.clock.elapsed_s / 86400.0
+        for writer in self.hist_writers.values():
+            trim_records(writer.path, days, "history file")
+        trim_records(self.outdir / "budget.nc", days, "ledger budget file")
+
     # --------------------------------------------------------------------- run
     def run(self, stop_option: str, stop_n: int) -> dict[str, Any]:
-        """Run ``stop_n`` units further; write a restart set at alarms and at the end."""
+        """Run ``stop_n`` units further; write a restart set at alarms and at the end.
+
+        SIGTERM (a batch system's wallclock limit, ``scancel``) or SIGINT
+        (Ctrl-C) on any rank stops the run at the end of the coupling step
+        under way: every rank learns of it through a collective flag, a
+        restart set is written and :class:`RunInterrupted` is raised, so the
+        run continues with ``--continue`` as if it had not stopped.
+        """
+        with _StopSignals() as stop:
+            return self._run(stop_option, stop_n, stop)
+
+    def _run(self, stop_option: str, stop_n: int, stop: "_StopSignals") -> dict[str, Any]:
         d = self.d
         end = self.clock.stop_elapsed(stop_option, stop_n)
         nsteps = (end - self.clock.elapsed_s) // self.clock.dt
@@ -799,10 +822,24 @@ class Driver:
                         bar.set_postfix_str(f"{self.clock.now.strftime('%Y-%m-%d')}, {sypd:.1f} SYPD")
                 if self.clock.elapsed_s < end and self.clock.alarm(d.restart_option, d.restart_n):
                     self.write_restart_set()
+                # a control flag, not model data: a plain MAX is exact and the same on every rank
+                signum = self.world.allreduce(stop.signum, op=self.MPI.MAX)
+                if signum and self.clock.elapsed_s < end:
+                    path = self.write_restart_set()
+                    self.close()
+                    raise RunInterrupted(f"stopped by {signal.Signals(signum).name} at {self.clock.now} (coupling "
+                                         f"step {self.clock.elapsed_s // self.clock.dt}); restart set {path} written; "
+                                         f"resume with: lsmc run --continue --out {self.outdir}", signum)
+        except RunInterrupted:
+            if bar is not None:
+                bar.close()
+            raise
         except LsmcError as exc:
             if bar is not None:
                 bar.close()
-            if isinstance(exc, (ConservationError, StateError)):
+            # the debug restart set is collective: only when every rank raised the error (the ledger and the
+            # stock check gather theirs); a rank-local one goes up to the command line, which aborts the job
+            if isinstance(exc, (ConservationError, StateError)) and exc.collective:
                 path = self.write_restart_set(debug=True)
                 self.close()
                 error = type(exc)(f"{exc}\n(debug restart set written to {path}; rpointer still names the last good set)")
@@ -833,4 +870,35 @@ class Driver:
                 "io_s": self.world.allreduce(self.timers["io"], op=self.MPI.MAX),
                 "init_s": self.timers["init"], "verdict": self.ledger.verdict(), "ranks": self.size,
                 "layout": self.d.layout}
+
+
+class _StopSignals:
+    """Catch SIGTERM and SIGINT for the length of a run, recording the signal instead of dying.
+
+    Only the main thread can install handlers; elsewhere (a run driven from a
+    thread) the signals keep their handlers and ``signum`` stays 0.
+    """
+
+    SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+    def __init__(self):
+        self.signum = 0
+        self._previous = {}
+
+    def _handle(self, signum, frame) -> None:
+        if self.signum:  # asked twice: the user will not wait for the step to end
+            signal.signal(signum, self._previous.get(signum, signal.SIG_DFL))
+            os.kill(os.getpid(), signum)
+            return
+        self.signum = int(signum)
+
+    def __enter__(self) -> "_StopSignals":
+        if threading.current_thread() is threading.main_thread():
+            for sig in self.SIGNALS:
+                self._previous[sig] = signal.signal(sig, self._handle)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
 

@@ -48,3 +48,17 @@ class StateError(LsmcError):
 
 class CouplingError(LsmcError):
     """Components do not fit together (missing field, unknown field, grid mismatch)."""
+
+
+class RunInterrupted(LsmcError):
+    """SIGTERM or SIGINT stopped a run after a restart set was written; ``--continue`` resumes it.
+
+    The exit code is the shell's for death by that signal (128 + its number), so a batch script can tell an
+    interrupted run from a finished one and resubmit it.
+    """
+
+    def __init__(self, message: str, signum: int):
+        super().__init__(message)
+        self.exit_code = 128 + int(signum)
+        self.collective = True
+

@@ -38,6 +38,8 @@ class Accumulator:
         for name, (value, attrs) in fields.items():
             if name in self.sums:
                 self.sums[name] += value * dt
+                if name not in self.attrs:  # sums restored from a restart before the component had fields
+                    self.attrs[name] = attrs
             else:
                 # np.array keeps 0-d sums (global quantities) as arrays, updated in place
                 self.sums[name] = np.array(np.asarray(value, dtype=np.float64) * dt)
@@ -137,3 +139,52 @@ class HistoryWriter:
             full = np.full(self.grid.ncells, FILL_VALUE, dtype=np.float32)
             full[self.cells] = means[name]
             nc.variables[name][n] = full.reshape(self.grid.shape)
+
+
+def trim_records(path: Path, until_days: float, what: str) -> int:
+    """Drop the records of an appended file (history stream, ``budget.nc``) that end after ``until_days``.
+
+    A run killed after its last restart set may have written records past
+    it; the continued run writes them again, so without this they would be
+    there twice.  The records are those along the unlimited ``time``
+    dimension, ending at ``time_bnds[:, 1]`` (history) or ``time``
+    (budget), days since the reference date.  The file is rewritten
+    through a temporary name and ``os.replace`` (netCDF cannot shrink a
+    dimension), so a crash here leaves the old file.  Returns the number of
+    records dropped.  A file the crash left unreadable raises
+    :class:`~coupler.errors.RestartError` naming it.
+    """
+    import os
+
+    from .errors import RestartError
+
+    path = Path(path)
+    if not path.exists():
+        return 0
+    try:
+        with netCDF4.Dataset(path) as nc:
+            end = nc["time_bnds"][:, 1] if "time_bnds" in nc.variables else nc["time"][:]
+            keep = int(np.count_nonzero(np.asarray(end, dtype=float) <= until_days + 1e-9))
+            total = len(nc.dimensions["time"])
+            if keep == total:
+                return 0
+            tmp = path.with_name(f".{path.name}.trim")
+            with netCDF4.Dataset(tmp, "w", format="NETCDF4") as out:
+                out.setncatts({a: nc.getncattr(a) for a in nc.ncattrs()})
+                for name, dim in nc.dimensions.items():
+                    out.createDimension(name, None if dim.isunlimited() else len(dim))
+                for name, var in nc.variables.items():
+                    filters = var.filters() or {}
+                    fill = var.getncattr("_FillValue") if "_FillValue" in var.ncattrs() else None
+                    new = out.createVariable(name, var.dtype, var.dimensions, zlib=bool(filters.get("zlib")),
+                                             complevel=filters.get("complevel") or 4, fill_value=fill)
+                    new.setncatts({a: var.getncattr(a) for a in var.ncattrs() if a != "_FillValue"})
+                    data = var[:keep] if var.dimensions[:1] == ("time",) else var[:]
+                    if np.size(data):
+                        new[:] = data
+    except (OSError, KeyError, IndexError) as exc:
+        raise RestartError(f"{path}: {what} is unreadable, probably damaged when the run was killed ({exc}); "
+                           f"move it aside to continue (its records up to the restart set are lost)") from None
+    os.replace(tmp, path)
+    return total - keep
+

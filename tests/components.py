@@ -275,3 +275,27 @@ class HeatFluxLand(PoolLand):
         out["hfls"] = self.config.evaporative_fraction * available
         out["hfss"] = available - out["hfls"]
         return out
+
+
+class FailingLand(PoolLand):
+    """``PoolLand`` that fails on one rank at one coupling step: a bug (RuntimeError) or a user error."""
+
+    settings = PoolLand.settings + [
+        Setting("fail_rank", int, 1, bounds=(0, None), description="World rank that fails."),
+        Setting("fail_step", int, 3, bounds=(1, None), description="Coupling step (from 1) at which it fails."),
+        Setting("fail_kind", str, "bug", choices=("bug", "state"),
+                description="'bug': RuntimeError with a traceback; 'state': a rank-local StateError."),
+    ]
+
+    def run(self, until_elapsed_s):
+        from mpi4py import MPI
+
+        from coupler.errors import StateError
+
+        c = self.config
+        self.steps_run = getattr(self, "steps_run", 0) + 1
+        if self.steps_run == c.fail_step and MPI.COMM_WORLD.Get_rank() == c.fail_rank:
+            if c.fail_kind == "bug":
+                raise RuntimeError(f"deliberate failure on rank {c.fail_rank} at step {c.fail_step}")
+            raise StateError(f"deliberate negative stock on rank {c.fail_rank} at step {c.fail_step}")
+        super().run(until_elapsed_s)
