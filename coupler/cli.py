@@ -1,4 +1,4 @@
-"""The ``lsmc`` command line: run, validate, budget, compare, spinup.
+"""The ``lsmc`` command line: run, validate, budget, compare, spinup, feedback, plot, diagnose.
 
 Errors a user can cause print one line (``lsmc: error: ...``) and exit
 non-zero; in a parallel run the failing rank's message is printed and every
@@ -46,6 +46,9 @@ def _parser() -> argparse.ArgumentParser:
     c = sub.add_parser("compare", help="bit-for-bit comparison of two output folders")
     c.add_argument("a")
     c.add_argument("b")
+    # analysis commands with their own argument parsers (main() hands them the rest of the command line)
+    for name, text in DELEGATED_HELP.items():
+        sub.add_parser(name, help=text, add_help=False)
     s = sub.add_parser("spinup", help="spin up the land and write its initial state file (serial, or under mpiexec)",
                        description="Spin up the land from its cold start in cycles (each runs the full model for "
                        "a year, jumps wood to its steady state and integrates the soil alone over the year's recorded "
@@ -267,11 +270,42 @@ def cmd_spinup(args: argparse.Namespace) -> int:
     return 1 if args.strict and exceeded else 0
 
 
+def _diagnose(argv: list[str]) -> int:
+    """``lsmc diagnose NAME ...``: the named diagnostic's own command line."""
+    from importlib import import_module
+
+    if not argv or argv[0] not in DIAGNOSTICS:
+        print(f"usage: lsmc diagnose {{{','.join(DIAGNOSTICS)}}} [...]  (lsmc diagnose NAME --help)",
+              file=sys.stderr)
+        return 2
+    return import_module(DIAGNOSTICS[argv[0]]).main(argv[1:])
+
+
+def _delegate(module: str):
+    def run(argv: list[str]) -> int:
+        from importlib import import_module
+
+        return import_module(module).main(argv)
+    return run
+
+
+#: ``lsmc diagnose NAME``: module with a ``main(argv)``.
+DIAGNOSTICS = {"jian2022": "coupler.jian2022"}
+DELEGATED_HELP = {
+    "feedback": "carbon-climate feedbacks (beta, gamma, TCRE) from the 1pctCO2 family: COUPLED BGC [RAD]",
+    "plot": "PNG maps and time series of a run: OUTDIR [--out FIGDIR]",
+    "diagnose": "diagnostics against the literature: jian2022 [OUTDIR] (soil respiration chain, Jian et al. 2022)",
+}
+DELEGATED = {"feedback": _delegate("coupler.feedback"), "plot": _delegate("coupler.plots"), "diagnose": _diagnose}
+
 COMMANDS = {"run": cmd_run, "validate": cmd_validate, "budget": cmd_budget, "compare": cmd_compare,
             "spinup": cmd_spinup}
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] in DELEGATED:
+        return DELEGATED[argv[0]](argv[1:])
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command == "spinup" and args.strict and (args.settle_days == 0 or
