@@ -284,7 +284,8 @@ class LandComponent(Component):
                                                 birch_aggregate_disruption=c.birch_aggregate_disruption,
                                                 birch_dormant_revival=c.birch_dormant_revival,
                                                 rhizosphere_o2=c.rhizosphere_o2, upscaling=_upscaling(c))
-        self.soil = SoilModel(cold_start(nt, c.initial_soil_c_kg_m2), ecm_fraction=ecm, sand=sand, clay=clay,
+        self.soil = SoilModel(cold_start(nt, c.initial_soil_c_kg_m2, vegetated=self.tile_pft != pft_index("bare")),
+                              ecm_fraction=ecm, sand=sand, clay=clay,
                               params=params,
                               nlayer_top=SOIL_BGC_LAYERS, dz=self.dz, ph=ph)
         self.soil.set_previous_theta(self.water.theta)

@@ -139,6 +139,10 @@ def _agriculture_totals(v, land_area, surf, total) -> dict[str, float]:
     out["legume_fixation_TgN_yr"] = total("fNfixLegume") * SECONDS_PER_YEAR / KG_PER_TG
     out["irrigation_km3_yr"] = total("irrigation") * SECONDS_PER_YEAR / KG_PER_KM3_WATER
     crop = land_area * sum(surf.pft_fraction[pft_index(p)].ravel() for p in GRAIN_FIELDS.values())
+    if "fN2O" in v:  # managed (cropland) and natural land's shares of the soil N2O
+        managed = float(np.sum(v["fN2OCrop"] * crop)) * SECONDS_PER_YEAR / KG_PER_TG
+        out["n2o_managed_TgN_yr"] = managed
+        out["n2o_natural_TgN_yr"] = total("fN2O") * SECONDS_PER_YEAR / KG_PER_TG - managed
     grass = land_area * sum(surf.pft_fraction[pft_index(p)].ravel() for p in ("c3_grass", "c4_grass"))
     both = (crop > 0) & (grass > 0)
     if both.any():

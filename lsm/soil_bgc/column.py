@@ -66,7 +66,7 @@ from .leaching import dom_leaching, drainage_rate, nitrate_loss
 from .mycorrhiza import ROOT_KM_N, MycorrhizalParameters, potential_plant_n_uptake
 from .nitrogen import (DEFAULT_SOIL_PH, anoxic_fraction, anoxic_wfps_midpoint, denitrification_rate, n2_n2o_ratio,
                        nitrification, nitrification_n2o_yield, no_n2o_ratio, relative_gas_diffusivity)
-from .nitrogen_inputs import DEPOSITION_NH4_FRACTION, fixation_inhibition
+from .nitrogen_inputs import DEPOSITION_NH4_FRACTION, fixation_demand_factor, fixation_inhibition
 from .numerics import OUT, FluxTable, carry_shadow, transfer
 from .pools import C_ROWS, VARIABLES, SoilState
 from .upscaling import UpscalingParameters, relative_correction
@@ -546,8 +546,15 @@ def step(state: SoilState, drivers: SoilDrivers, dt: float, params: SoilBgcParam
         iso[:, R_C] += str_iso
     dep = d.n_deposition * dt
     dep_nh4 = DEPOSITION_NH4_FRACTION * dep
-    # potential fixation, held back by the mineral N of the soil solution before the step's inputs
-    fixed = d.n_fixation * dt * fixation_inhibition(v[NH4] + v[NO3], d.water_kg_m2)
+    # potential fixation, held back by the mineral N of the soil solution before the step's inputs and, for
+    # the symbioses, by what root uptake from that soil leaves of the plants' demand
+    if np.any(d.n_fixation > 0.0):
+        roots = potential_plant_n_uptake(d.plant_n_demand, d.root_c, v[NH4], v[NO3], v[D_C], v[D_N], d.t_soil_k,
+                                         d.mycorrhiza, dt)
+        fixed = d.n_fixation * dt * fixation_inhibition(v[NH4] + v[NO3], d.water_kg_m2) * fixation_demand_factor(
+            d.plant_n_demand, roots.nh4 + roots.no3 + roots.don)
+    else:
+        fixed = np.zeros(ncol)
     fert_nh4, fert_no3 = d.n_fertiliser_nh4 * dt, d.n_fertiliser_no3 * dt
     v[NH4] += dep_nh4 + fixed + fert_nh4
     v[NO3] += dep - dep_nh4 + fert_no3

@@ -58,3 +58,20 @@ def test_soil_model_fields_are_optional(tmp_path):
     assert "cmic_PgC" not in t and "net_mineralisation_TgN_yr" not in t and "n2o_TgN_yr" not in t
     assert diagnostics.yearly_land_stream(tmp_path) == path
     assert diagnostics.main([str(tmp_path / "missing")]) == 2
+
+
+def test_soil_n2o_splits_into_managed_and_natural_land(tmp_path):
+    """Managed N2O is the cropland flux over the crop area of each cell; natural is the rest of the total."""
+    names = ("gpp", "npp", "ra", "rh", "rroot", "nee", "evspsbl", "lai", "hfls", "hfss", "cVeg", "cLitter", "cSoil")
+    fields = {n: 1.0 for n in names}
+    fields.update({n: 0.0 for n in diagnostics.AGRICULTURE})
+    fields.update(fN2O=4e-13, fN2OCrop=9e-13, fHarvest=1e-9)
+    path = tmp_path / "case.land.h1.nc"
+    grid = _history(path, fields)
+    t = diagnostics.land_totals(path)
+    surf = diagnostics.load_surface(grid)
+    crop = sum(surf.pft_fraction[diagnostics.pft_index(p)] for p in diagnostics.GRAIN_FIELDS.values())
+    managed = float(np.sum(9e-13 * crop * grid.area_flat)) * YEAR / KG_PER_TG
+    assert managed > 0
+    assert np.isclose(t["n2o_managed_TgN_yr"], managed, rtol=1e-12)
+    assert np.isclose(t["n2o_managed_TgN_yr"] + t["n2o_natural_TgN_yr"], t["n2o_TgN_yr"], rtol=1e-12)

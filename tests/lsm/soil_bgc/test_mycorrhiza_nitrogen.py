@@ -7,8 +7,8 @@ from lsm.soil_bgc.leaching import nitrate_leaching
 from lsm.soil_bgc.mycorrhiza import AM, AMINO_ACID_CN, ECM, ROOT_KM_N, mixed_parameters, potential_plant_n_uptake
 from lsm.soil_bgc.nitrogen import ANOXIC_WFPS_CRIT, ANOXIC_WFPS_WIDTH, nitrification
 from lsm.soil_bgc import column
-from lsm.soil_bgc.nitrogen_inputs import (FIXATION_HALF_INHIBITION_MOL_L, G_M2_YR, biological_n_fixation,
-                                          fixation_inhibition)
+from lsm.soil_bgc.nitrogen_inputs import (FIXATION_HALF_INHIBITION_MOL_L, FREE_LIVING_FIXATION_SHARE, G_M2_YR,
+                                          biological_n_fixation, fixation_demand_factor, fixation_inhibition)
 from tests.lsm.soil_bgc.conftest import DAY, make_drivers, make_state
 
 HOUR = 3600.0
@@ -65,8 +65,10 @@ def test_fixation_falls_as_mineral_n_piles_up_in_a_soil_that_cannot_lose_it():
     f = column.step(s, d, DAY)
     potential = 2.0 * G_M2_YR * DAY
     half = FIXATION_HALF_INHIBITION_MOL_L * 0.014007 * d.water_kg_m2
-    np.testing.assert_allclose(f.fixation_n, potential * half / (half + mineral), rtol=1e-12)
-    assert f.fixation_n[1] < 0.05 * potential
+    # roots meet the plants' demand from this N-rich soil: only the free-living fixers work
+    np.testing.assert_allclose(f.fixation_n, FREE_LIVING_FIXATION_SHARE * potential * half / (half + mineral),
+                               rtol=1e-12)
+    assert f.fixation_n[1] < 0.05 * FREE_LIVING_FIXATION_SHARE * potential
     np.testing.assert_allclose(f.input_n - f.fixation_n, (d.litter_met_n + d.litter_str_n + d.n_deposition) * DAY,
                                rtol=1e-12)
 
@@ -86,3 +88,20 @@ def test_leaching_carries_the_drained_fraction_of_nitrate():
     no3 = np.full(3, 2e-3)
     got = nitrate_leaching(no3, np.array([0.0, 1e-5, 1.0]), np.full(3, 300.0), 3600.0)
     np.testing.assert_allclose(got, 2e-3 * -np.expm1(-np.array([0.0, 1e-5, 1.0]) * 3600 / 300), rtol=1e-12)
+
+
+def test_symbiotic_fixation_runs_only_on_the_demand_that_root_uptake_leaves_unmet():
+    f = FREE_LIVING_FIXATION_SHARE
+    factor = fixation_demand_factor(np.array([1.0, 1.0, 1.0, 0.0, 2.0]), np.array([1.0, 0.25, 0.0, 0.0, 3.0]))
+    np.testing.assert_allclose(factor, [f, f + (1 - f) * 0.75, 1.0, f, f], rtol=1e-15)
+
+
+def test_a_plant_short_of_n_fixes_more_than_one_the_soil_feeds():
+    """Same soil, same potential: a plant whose roots find little mineral N gets the symbiotic part too."""
+    d = make_drivers(2, fixation_g=2.0, demand_g_m2_yr=40.0)
+    s = make_state(2)
+    s.n("nh4")[0], s.n("no3")[0] = 1e-6, 1e-6  # N-poor: roots meet a sliver of the demand
+    f = column.step(s, d, DAY)
+    potential = 2.0 * G_M2_YR * DAY
+    assert f.fixation_n[0] > 0.9 * potential
+    assert f.fixation_n[1] < 0.5 * f.fixation_n[0]
