@@ -6,7 +6,7 @@ import pytest
 
 from coupler import jian2022
 from coupler.constants import KG_PER_PG
-from coupler.grid import LatLonGrid
+from tests.lsm.test_diagnostics import _history as yearly_history
 
 YEAR = 365.0 * 86400.0
 OTHER_FIELDS = ("nee", "evspsbl", "lai", "hfls", "hfss", "cVeg", "cLitter", "cSoil")
@@ -17,20 +17,8 @@ def _history(outdir, fluxes):
 
     ``fluxes`` are kg C m-2 s-1, the same in every cell; returns the land area (m2).
     """
-    grid = LatLonGrid.regular(30.0, 30.0)
-    ny, nx = grid.shape
     (outdir / "hist").mkdir(parents=True)
-    with netCDF4.Dataset(outdir / "hist" / "case.land.h1.nc", "w") as ds:
-        ds.frequency = "year"
-        ds.createDimension("time", None)
-        ds.createDimension("lat", ny)
-        ds.createDimension("lon", nx)
-        ds.createVariable("lat", "f8", ("lat",))[:] = np.linspace(-75, 75, ny)
-        ds.createVariable("lon", "f8", ("lon",))[:] = np.linspace(15, 345, nx)
-        ds.createVariable("areacella", "f8", ("lat", "lon"))[:] = grid.area
-        ds.createVariable("sftlf", "f8", ("lat", "lon"))[:] = 100.0
-        for name, value in {**dict.fromkeys(OTHER_FIELDS, 0.0), **fluxes}.items():
-            ds.createVariable(name, "f8", ("time", "lat", "lon"))[0] = value
+    grid = yearly_history(outdir / "hist" / "case.land.h1.nc", {**dict.fromkeys(OTHER_FIELDS, 0.0), **fluxes})
     return float(grid.area.sum())
 
 
