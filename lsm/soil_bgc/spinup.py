@@ -117,10 +117,11 @@ class DriverRecord:
         excess mined the soil's N until the microbes starved and died out in
         N-poor forests.  A cycle recorded while it sheds more than it takes up
         (the cold start's leaves and wood dying back, a vegetation whose N
-        store is full) demands less; repeated, the difference piled up as
-        mineral N (4,000 Tg N over 150 offline years in the spin-up of
-        2026-12, in shrublands, tundra and dry grasslands that lose little
-        N).  The offline soil therefore sees the demand of a steady
+        store is full) demands less; repeated, the difference would pile up
+        as mineral N in soils that lose little N.  (Measured in the spin-up
+        of 2026-12 this was a small part of the pile: 7,100 Tg of mineral N
+        after the first offline integration with the one-sided cap, 6,600
+        without it.)  The offline soil therefore sees the demand of a steady
         vegetation both ways, as the wood jump assumes one; root uptake
         capacity still limits what the plants can take.
         """
