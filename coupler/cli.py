@@ -325,8 +325,7 @@ def main(argv: list[str] | None = None) -> int:
             import traceback
 
             traceback.print_exc()
-            sys.stderr.flush()
-            _world().Abort(1)
+            _abort(1)
         raise
 
 
@@ -341,10 +340,29 @@ def _fail(message: str, code: int, collective: bool = False) -> int:
         return code
     note = f" [rank {rank}]" if size > 1 else ""
     print(f"lsmc: error{note}: {message}", file=sys.stderr)
-    sys.stderr.flush()
     if size > 1:
-        _world().Abort(code)
+        _abort(code)
+    sys.stderr.flush()
     return code
+
+
+def _abort(code: int) -> None:
+    """Stop every rank after this one's message has reached the launcher.
+
+    MPI_Abort kills the job at once; the launcher forwards a rank's output
+    asynchronously and dropped the message about one time in ten, so wait a
+    moment after flushing.
+    """
+    import time
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    time.sleep(ABORT_GRACE_S)
+    _world().Abort(code)
+
+
+#: Seconds a failing rank waits between printing its message and aborting the job.
+ABORT_GRACE_S = 1.0
 
 
 if __name__ == "__main__":
