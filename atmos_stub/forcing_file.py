@@ -104,6 +104,18 @@ def _calendar(name: str) -> str:
     return _CALENDAR_ALIASES.get(name, name)
 
 
+def _numbers(path: Path, ds, name: str) -> np.ndarray:
+    """Variable ``name`` as float64 with NaN where missing; a damaged or non-numeric one names the file."""
+    try:
+        raw = ds.variables[name][:]
+    except (OSError, RuntimeError, ValueError, TypeError, IndexError) as exc:
+        raise InputDataError(f"{path}: variable {name!r} cannot be read ({exc})") from None
+    try:
+        return np.ma.filled(np.ma.asarray(raw, dtype=np.float64), np.nan)
+    except (ValueError, TypeError):
+        raise InputDataError(f"{path}: variable {name!r} is not numeric") from None
+
+
 @dataclass
 class _File:
     path: Path
@@ -223,8 +235,13 @@ class ForcingFiles:
         units = getattr(tvar, "units", None)
         if units is None:
             raise InputDataError(f"{path}: {tdim!r} has no units attribute")
-        calendar = _calendar(getattr(tvar, "calendar", "standard"))
-        raw = np.ma.filled(np.ma.asarray(tvar[:], dtype=np.float64), np.nan).reshape(-1)
+        if not isinstance(units, str):
+            raise InputDataError(f"{path}: {tdim!r} has units {units!r}, expected text like 'hours since 2001-01-01'")
+        calendar = getattr(tvar, "calendar", "standard")
+        if not isinstance(calendar, str):
+            raise InputDataError(f"{path}: {tdim!r} has calendar {calendar!r}, expected the name of a CF calendar")
+        calendar = _calendar(calendar)
+        raw = _numbers(path, ds, tdim).reshape(-1)
         if raw.size == 0 or not np.all(np.isfinite(raw)):
             raise InputDataError(f"{path}: {tdim!r} is empty or has missing values")
 
@@ -232,7 +249,7 @@ class ForcingFiles:
             try:
                 dates = cftime.num2date(values, units, calendar)
                 return np.asarray(cftime.date2num(dates, _COMMON_UNITS, calendar), dtype=np.float64)
-            except (ValueError, TypeError) as exc:
+            except (ValueError, TypeError, OverflowError) as exc:  # OverflowError: dates beyond cftime's range
                 raise InputDataError(
                     f"{path}: cannot read {tdim!r} with units {units!r} and calendar {calendar!r} ({exc})") from None
 
@@ -244,7 +261,7 @@ class ForcingFiles:
         if bname is not None:
             if bname not in ds.variables:
                 raise InputDataError(f"{path}: time bounds variable {bname!r} named by {tdim!r} is missing")
-            b = np.ma.filled(np.ma.asarray(ds.variables[bname][:], dtype=np.float64), np.nan)
+            b = _numbers(path, ds, bname)
             if b.shape != (raw.size, 2) or not np.all(np.isfinite(b)):
                 raise InputDataError(f"{path}: time bounds {bname!r} must be ({raw.size}, 2) without missing values")
             bounds = to_common(b.reshape(-1)).reshape(-1, 2)
@@ -255,8 +272,8 @@ class ForcingFiles:
         return times, bounds, calendar
 
     def _read_grid(self, path: Path, ds, ydim: str, xdim: str):
-        lat = np.ma.filled(np.ma.asarray(ds.variables[ydim][:], dtype=np.float64), np.nan).reshape(-1)
-        lon = np.ma.filled(np.ma.asarray(ds.variables[xdim][:], dtype=np.float64), np.nan).reshape(-1)
+        lat = _numbers(path, ds, ydim).reshape(-1)
+        lon = _numbers(path, ds, xdim).reshape(-1)
         flip = lat.size > 1 and lat[0] > lat[-1]
         if flip:
             lat = lat[::-1]
@@ -275,10 +292,13 @@ class ForcingFiles:
             raise InputDataError(f"{path}: coordinate {name!r} must have at least 2 finite, monotonic values")
         bname = getattr(ds.variables[name], "bounds", None)
         if bname is not None and bname in ds.variables:
-            b = np.asarray(ds.variables[bname][:], dtype=np.float64)
+            b = _numbers(path, ds, bname)
+            if b.shape != (centres.size, 2):
+                raise InputDataError(f"{path}: bounds {bname!r} of {name!r} have shape {b.shape}, "
+                                     f"expected ({centres.size}, 2)")
             if flip:
                 b = b[::-1, ::-1]
-            if b.shape != (centres.size, 2) or np.any(b[1:, 0] != b[:-1, 1]):
+            if np.any(b[1:, 0] != b[:-1, 1]):
                 raise InputDataError(f"{path}: bounds {bname!r} of {name!r} are not contiguous cells")
             return np.concatenate([b[:, 0], b[-1:, 1]])
         step = np.diff(centres)
@@ -347,9 +367,12 @@ class ForcingFiles:
         f = self._files[s.file_index[k]]
         try:
             raw = f.ds.variables[var][s.record[k]]
-        except (OSError, RuntimeError, IndexError) as exc:
+        except (OSError, RuntimeError, IndexError, ValueError, TypeError) as exc:
             raise InputDataError(f"{f.path}: cannot read {var!r} record {s.record[k]} ({exc})") from None
-        data = np.ma.filled(np.ma.asarray(raw, dtype=np.float64), np.nan)
+        try:
+            data = np.ma.filled(np.ma.asarray(raw, dtype=np.float64), np.nan)
+        except (ValueError, TypeError):
+            raise InputDataError(f"{f.path}: variable {var!r} is not numeric") from None
         if f.flip_lat:
             data = data[::-1, :]
         flat = data.reshape(-1)

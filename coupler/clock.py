@@ -39,6 +39,18 @@ def add_months(date: cftime.datetime, months: int) -> cftime.datetime:
     return date.replace(year=index // 12, month=index % 12 + 1)
 
 
+def interval_problem(coupling_interval_s: int, ocean_interval_s: int) -> str | None:
+    """Why the coupling and ocean intervals cannot make a clock (``key: reason``), or None."""
+    if SECONDS_PER_DAY % coupling_interval_s:
+        return f"coupling_interval_s: {coupling_interval_s} s does not divide one day"
+    if ocean_interval_s % coupling_interval_s:
+        return (f"ocean_interval_s: {ocean_interval_s} s is not a multiple of coupling_interval_s "
+                f"({coupling_interval_s} s)")
+    if SECONDS_PER_DAY % ocean_interval_s and ocean_interval_s % SECONDS_PER_DAY:
+        return f"ocean_interval_s: {ocean_interval_s} s neither divides one day nor is a whole number of days"
+    return None
+
+
 class Clock:
     """Coupling clock.
 
@@ -52,15 +64,9 @@ class Clock:
 
     def __init__(self, ref_date: cftime.datetime, coupling_interval_s: int, ocean_interval_s: int,
                  elapsed_s: int = 0, seed: int = 0):
-        if SECONDS_PER_DAY % coupling_interval_s:
-            raise NamelistError(f"&driver: coupling_interval_s: {coupling_interval_s} s does not divide one day")
-        if ocean_interval_s % coupling_interval_s:
-            raise NamelistError(
-                f"&driver: ocean_interval_s: {ocean_interval_s} s is not a multiple of coupling_interval_s "
-                f"({coupling_interval_s} s)")
-        if SECONDS_PER_DAY % ocean_interval_s and ocean_interval_s % SECONDS_PER_DAY:
-            raise NamelistError(
-                f"&driver: ocean_interval_s: {ocean_interval_s} s neither divides one day nor is a whole number of days")
+        problem = interval_problem(coupling_interval_s, ocean_interval_s)
+        if problem is not None:
+            raise NamelistError(f"&driver: {problem}")
         self.ref_date = ref_date
         self.calendar = ref_date.calendar
         self.dt = int(coupling_interval_s)

@@ -10,8 +10,12 @@ component class declares its own group as ``Component.settings``.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import io
 import math
+import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
@@ -68,6 +72,12 @@ class Setting:
         elif self.type is str:
             if not isinstance(value, str):
                 raise NamelistError(f"{where}: expected a quoted {expected} string, got {value!r}")
+            if not value.isprintable():
+                # a line break or control character in a value is a quote left open or binary junk,
+                # and a NUL cannot even be part of a file name
+                bad = next(c for c in value if not c.isprintable())
+                hint = " (an unclosed quote?)" if bad == "\n" else ""
+                raise NamelistError(f"{where}: the string {value!r} holds the non-printing character {bad!r}{hint}")
         if self.bounds is not None:
             low, high = self.bounds
             if (low is not None and value < low) or (high is not None and value > high):
@@ -164,10 +174,18 @@ def read_namelist_file(path: str | Path) -> dict[str, dict[str, Any]]:
     if path.is_dir():
         raise NamelistError(f"{path}: is a folder, expected a namelist file")
     try:
-        parser = f90nml.Parser()
-        nml = parser.read(str(path))
+        # f90nml prints its scanner state to stdout on an unclosed string, and only warns (dropping the
+        # value) when a value has no variable to go to: keep the one, make the other an error
+        with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+            warnings.filterwarnings("error", message="f90nml: warning", category=UserWarning)
+            nml = f90nml.Parser().read(str(path))
+    except UserWarning as exc:
+        value = re.search(r"Value (.*) is not assigned", str(exc))
+        raise NamelistError(f"{path}: cannot parse namelist: value {value.group(1) if value else '?'} is not "
+                            f"assigned to any variable (more values than indices?)") from None
     except Exception as exc:  # f90nml raises ValueError, IndexError, ... on bad syntax
-        raise NamelistError(f"{path}: cannot parse namelist: {exc}") from None
+        detail = str(exc) or "the file ends inside a string or value (a missing quote?)"
+        raise NamelistError(f"{path}: cannot parse namelist: {detail}") from None
     groups: dict[str, dict[str, Any]] = {}
     for gname, gvalues in nml.items():
         if isinstance(gvalues, list):
@@ -190,6 +208,23 @@ def validate_group(name: str, raw: dict[str, Any], settings: Sequence[Setting], 
         if s.name not in values:
             values[s.name] = list(s.default) if isinstance(s.default, list) else s.default
     return Group(name, values, source, by_name)
+
+
+def _check_driver(group: Group) -> None:
+    """Rules between &driver values that bounds cannot express, checked before the grids and clock are built."""
+    from .clock import interval_problem
+    from .grid import _whole
+
+    for role in ("land", "atmos", "ocean"):
+        key = f"{role}_resolution_deg"
+        try:
+            _whole(180.0, group.values[key], key)  # 360 / deg is then whole too
+        except ValueError:
+            raise NamelistError(f"{group.where(key)}: {group.values[key]!r} degree does not divide 180 "
+                                f"(a regular global grid needs a whole number of cells from pole to pole)") from None
+    problem = interval_problem(group.coupling_interval_s, group.ocean_interval_s)
+    if problem is not None:
+        raise NamelistError(f"{group.source}: &driver: {problem}")
 
 
 @dataclass
@@ -224,6 +259,7 @@ def load_config(path: str | Path, component_settings: dict[str, Sequence[Setting
         if gname not in known:
             raise NamelistError(f"{source}: unknown group &{gname}" + _closest(gname, known))
     groups = {"driver": validate_group("driver", raw.get("driver", {}), DRIVER_SETTINGS, source)}
+    _check_driver(groups["driver"])
     for gname, schema in (component_settings or {}).items():
         groups[gname] = validate_group(gname, raw.get(gname, {}), schema, source)
     return Config(source, groups, raw)

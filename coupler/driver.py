@@ -109,7 +109,8 @@ def resolve_component(spec: str, role: str, source: str) -> type[Component] | No
                             f"({', '.join(REGISTERED)}, none) nor 'module:Class' or 'file.py:Class'")
     try:
         cls = _load_class(target)
-    except (ImportError, AttributeError) as exc:
+    except (ImportError, AttributeError, ValueError, TypeError) as exc:
+        # importlib raises ValueError for an empty module name (':Class') and TypeError for a relative one
         raise NamelistError(f"{source}: &driver: {role}_model: cannot load component {spec!r} ({exc})") from None
     if not (isinstance(cls, type) and issubclass(cls, Component)) or cls.role != role:
         raise NamelistError(f"{source}: &driver: {role}_model: {spec!r} is not a {role} component")

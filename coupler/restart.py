@@ -8,11 +8,17 @@ written on N ranks is read on M. The set is first written into a hidden
 complete; the folder is renamed when every file is in, and only then is
 ``OUT/rpointer`` replaced (write-to-temp and ``os.replace``) to name it. A
 crash at any moment leaves the previous pointer and its set untouched.
+
+Each file lists the variables written (``lsmc_variables``) and each variable
+carries the CRC-32 of its values (``lsmc_crc32``), so a file damaged later
+(a lost variable, a flipped bit, a hand edit) is refused with a
+:class:`RestartError` naming it and the variable instead of being continued from.
 """
 
 from __future__ import annotations
 
 import os
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +33,23 @@ from .parallel import gather_cells, on_root
 #: Version of the restart file layout; bump when variables or dimensions change.
 RESTART_SCHEMA = 1
 RPOINTER = "rpointer"
+#: Attributes that let a reader tell a damaged file from a good one: the variables written (global) and
+#: the CRC-32 of each variable's values.  Compression checks only compressed chunks, and scalars are not
+#: compressed, so a flipped bit in a scalar stock would otherwise be read as a valid value.
+MANIFEST_ATTR = "lsmc_variables"
+CHECKSUM_ATTR = "lsmc_crc32"
+
+
+def _integer(attr: Any) -> int | None:
+    """An attribute's value if it is one integer, else None (a damaged or foreign attribute)."""
+    if np.ndim(attr) == 0 and np.issubdtype(np.asarray(attr).dtype, np.integer):
+        return int(attr)
+    return None
+
+
+def _checksum(value: np.ndarray) -> int:
+    """CRC-32 of an array's values in native byte order (the file may store either order)."""
+    return zlib.crc32(np.ascontiguousarray(value, dtype=value.dtype.newbyteorder("=")).tobytes())
 
 
 def _fsync_file(path: Path) -> None:
@@ -49,11 +72,15 @@ def write_netcdf_atomic(path: Path, variables: dict[str, tuple[np.ndarray, dict[
     tmp = path.with_name(path.name + ".tmp")
     with netCDF4.Dataset(tmp, "w", format="NETCDF4") as nc:
         nc.setncatts(dict(attrs))
+        index_names = [f"{dim}_index" for dim in (cell_dims or {})]
+        nc.setncattr(MANIFEST_ATTR, " ".join(index_names + list(variables)))
         for dim, index in (cell_dims or {}).items():
             nc.createDimension(dim, len(index))
             v = nc.createVariable(f"{dim}_index", "i8", (dim,), zlib=True)
             v.long_name = "global flat cell index (j * nlon + i)"
-            v[:] = index
+            stored = np.asarray(index, dtype=np.int64)
+            v.setncattr(CHECKSUM_ATTR, np.int64(_checksum(stored)))
+            v[:] = stored
         for name, (value, vattrs) in variables.items():
             value = np.asarray(value)
             cell_dim = vattrs.get("cell_dim")
@@ -65,37 +92,55 @@ def write_netcdf_atomic(path: Path, variables: dict[str, tuple[np.ndarray, dict[
                 dims.append(dname)
             if cell_dim:
                 dims.append(cell_dim)
-            dtype = "i8" if value.dtype.kind in "iub" else "f8"
-            var = nc.createVariable(name, dtype, tuple(dims), zlib=True, complevel=1)
-            var.setncatts(dict(vattrs))
-            var[...] = value
+            stored = value.astype(np.int64 if value.dtype.kind in "iub" else np.float64)
+            var = nc.createVariable(name, stored.dtype, tuple(dims), zlib=True, complevel=1)
+            var.setncatts(dict(vattrs) | {CHECKSUM_ATTR: np.int64(_checksum(stored))})
+            var[...] = stored
     _fsync_file(tmp)
     os.replace(tmp, path)
 
 
 def open_restart_file(path: Path) -> netCDF4.Dataset:
+    """Open an lsmc restart file of this schema holding every variable its writer listed."""
     nc = open_netcdf(path, "restart file", RestartError)
-    schema = getattr(nc, "lsmc_restart_schema", None)
-    if schema is None:
+    try:
+        schema = getattr(nc, "lsmc_restart_schema", None)
+        if schema is None:
+            raise RestartError(f"{path}: not an lsmc restart file (no lsmc_restart_schema attribute)")
+        if _integer(schema) != RESTART_SCHEMA:
+            version = getattr(nc, "lsmc_version", "unknown")
+            raise RestartError(f"{path}: restart schema {schema!r} (written by lsmc {version}) cannot be read by "
+                               f"lsmc {__version__} (schema {RESTART_SCHEMA})")
+        manifest = getattr(nc, MANIFEST_ATTR, None)  # absent in files written before it was added
+        if manifest is not None:
+            missing = [name for name in str(manifest).split() if name not in nc.variables]
+            if missing:
+                raise RestartError(f"{path}: variable {missing[0]!r} missing (the file is damaged: "
+                                   f"{len(missing)} of the variables it was written with are gone)")
+    except BaseException:
         nc.close()
-        raise RestartError(f"{path}: not an lsmc restart file (no lsmc_restart_schema attribute)")
-    if int(schema) != RESTART_SCHEMA:
-        version = getattr(nc, "lsmc_version", "unknown")
-        nc.close()
-        raise RestartError(f"{path}: restart schema {schema} (written by lsmc {version}) cannot be read by "
-                           f"lsmc {__version__} (schema {RESTART_SCHEMA})")
+        raise
     return nc
 
 
 def read_variable(nc: netCDF4.Dataset, name: str, path: Path) -> np.ndarray:
+    """A variable's values, checked against the checksum written with them and for NaN."""
     if name not in nc.variables:
         raise RestartError(f"{path}: variable {name!r} missing")
     try:
         var = nc.variables[name]
-        var.set_auto_mask(False)
+        var.set_auto_maskandscale(False)
         value = np.asarray(var[...])
+        expected = getattr(var, CHECKSUM_ATTR, None)
     except (RuntimeError, OSError, ValueError) as exc:
         raise RestartError(f"{path}: variable {name!r} cannot be read ({exc})") from None
+    if value.dtype.kind not in "iuf":
+        raise RestartError(f"{path}: variable {name!r} has type {value.dtype}, expected numbers")
+    if expected is not None and _integer(expected) != _checksum(value):
+        raise RestartError(f"{path}: variable {name!r} is damaged (its values do not match the checksum "
+                           f"written with them)")
+    if value.dtype.kind == "f" and not np.all(np.isfinite(value)):
+        raise RestartError(f"{path}: variable {name!r} holds NaN or infinite values")
     return value
 
 
@@ -142,8 +187,6 @@ def read_component_restart(comp: Any, path: str) -> None:
                     expected = expected[:-1] + (len(cells),)
                 if value.shape != expected:
                     raise RestartError(f"{path}: variable {var.name!r} has shape {value.shape}, expected {expected}")
-                if not np.all(np.isfinite(value)):
-                    raise RestartError(f"{path}: variable {var.name!r} holds NaN or infinite values")
                 out[var.name] = value
             return out
 

@@ -44,7 +44,8 @@ the texture before aggregation; on the model grid after.
 
 Every bad input raises :class:`coupler.errors.InputDataError` naming the
 file and the problem: missing file or variable, wrong shape or grid, PFT
-names that are not the model's, land fraction outside [0, 1], PFT fractions
+names that are not the model's, surface fractions in units other than ``1``
+(or none), land fraction outside [0, 1], PFT fractions
 outside [0, 1] or not summing to 1 (tolerance :data:`FRACTION_TOLERANCE`) in a
 land cell, texture missing on land, outside [0, 1] or with sand + clay > 1.
 
@@ -157,10 +158,10 @@ def _check_model_grid(grid: LatLonGrid) -> None:
 
 def _order(file_coord: np.ndarray, centres: np.ndarray, period: float | None):
     """Permutation ``p`` with ``file_coord[p] == centres`` (modulo ``period``), or None if no such one."""
+    if file_coord.shape != centres.shape or not np.all(np.isfinite(file_coord)):
+        return None
     c = np.mod(file_coord, period) if period else file_coord
     t = np.mod(centres, period) if period else centres
-    if c.shape != t.shape or not np.all(np.isfinite(c)):
-        return None
     from_file, from_grid = np.argsort(c, kind="stable"), np.argsort(t, kind="stable")
     if np.max(np.abs(c[from_file] - t[from_grid])) > _COORD_TOLERANCE_DEG:
         return None
@@ -207,7 +208,19 @@ class _GriddedFile:
         var = self.ds.variables[name]
         if var.ndim != 1:
             raise InputDataError(f"{self.path}: coordinate {name!r} must be 1-D, has shape {var.shape}")
-        return np.ma.filled(np.ma.asarray(var[:], dtype=np.float64), np.nan)
+        return self.numbers(name, var)
+
+    def numbers(self, name: str, var) -> np.ndarray:
+        """All of ``var`` as float64, NaN where missing; a damaged or non-numeric variable names the file."""
+        var.set_auto_maskandscale(True)
+        try:
+            raw = var[:]
+        except (OSError, RuntimeError, ValueError, TypeError) as exc:
+            raise InputDataError(f"{self.path}: variable {name!r} cannot be read ({exc})") from None
+        try:
+            return np.ma.filled(np.ma.asarray(raw, dtype=np.float64), np.nan)
+        except (ValueError, TypeError):
+            raise InputDataError(f"{self.path}: variable {name!r} is not numeric") from None
 
     def field(self, name: str, leading: tuple[int, ...] = (), scale: float = 1.0) -> np.ndarray:
         """Variable ``name`` as float64 (leading..., ncells) on ``self.grid``'s flat layout, NaN where missing."""
@@ -215,15 +228,7 @@ class _GriddedFile:
         want = leading + (self.lat_order.size, self.lon_order.size)
         if var.shape != want:
             raise InputDataError(f"{self.path}: variable {name!r} has shape {var.shape}, expected {want}")
-        var.set_auto_maskandscale(True)
-        try:
-            raw = var[:]
-        except (OSError, RuntimeError, ValueError, TypeError) as exc:
-            raise InputDataError(f"{self.path}: variable {name!r} cannot be read ({exc})") from None
-        try:
-            data = np.ma.filled(np.ma.asarray(raw, dtype=np.float64), np.nan) * scale
-        except (ValueError, TypeError):
-            raise InputDataError(f"{self.path}: variable {name!r} is not numeric") from None
+        data = self.numbers(name, var) * scale
         data = data[..., self.lat_order, :][..., self.lon_order]
         return data.reshape(leading + (-1,))
 
@@ -232,11 +237,21 @@ class _GriddedFile:
         return f"lat {self.grid.lat[j]:g}, lon {self.grid.lon[i]:g}"
 
 
-def _names(var) -> list[str]:
-    values = var[:]
-    if getattr(values, "dtype", None) is not None and values.dtype.kind == "S":
-        values = netCDF4.chartostring(values) if values.ndim > 1 else values.astype(str)
+def _names(f: _GriddedFile, name: str) -> list[str]:
+    try:
+        values = f.require(name)[:]
+        if getattr(values, "dtype", None) is not None and values.dtype.kind == "S":
+            values = netCDF4.chartostring(values) if values.ndim > 1 else values.astype(str)
+    except (OSError, RuntimeError, ValueError) as exc:  # ValueError: also text no longer UTF-8
+        raise InputDataError(f"{f.path}: variable {name!r} cannot be read ({exc})") from None
     return [str(v).strip() for v in np.asarray(values, dtype=object).reshape(-1)]
+
+
+def _units(f: _GriddedFile, name: str) -> tuple[object, str | None]:
+    """The ``units`` attribute of a variable as written, and as a key of :data:`_TEXTURE_UNITS`."""
+    units = getattr(f.require(name), "units", None)
+    # a number or a list of numbers in place of the text is as wrong as unknown text
+    return units, (units.strip() if isinstance(units, str) else None if units is None else repr(units))
 
 
 def _first_bad(f: _GriddedFile, bad: np.ndarray, name: str, problem: str, values=None) -> None:
@@ -253,10 +268,16 @@ def _first_bad(f: _GriddedFile, bad: np.ndarray, name: str, problem: str, values
 def _read_surface(path: Path, model_grid: LatLonGrid, source_grid: LatLonGrid):
     f = _GriddedFile(path, "surface file", model_grid, source_grid)
     try:
-        names = _names(f.require("pft_name"))
+        names = _names(f, "pft_name")
         if names != list(PFT_NAMES):
             raise InputDataError(
                 f"{path}: pft_name lists {len(names)} PFTs {names}, expected the model's {NPFT}: {list(PFT_NAMES)}")
+        for name in ("landfrac", "pft_fraction", "sand", "clay"):
+            # other units (percent, or g/kg for texture) would be read as fractions: refuse them
+            units, key = _units(f, name)
+            if _TEXTURE_UNITS.get(key) != 1.0:
+                raise InputDataError(f"{path}: variable {name!r} has units {units!r}; the surface file must "
+                                     f"hold fractions (units '1' or none)")
         land = f.field("landfrac")
         pft = f.field("pft_fraction", (NPFT,))
         sand = f.field("sand")
@@ -305,8 +326,7 @@ def _read_texture(path: Path, model_grid: LatLonGrid, source_grid: LatLonGrid):
     try:
         out = []
         for name in ("sand", "clay"):
-            units = getattr(f.require(name), "units", None)
-            key = units.strip() if isinstance(units, str) else units
+            units, key = _units(f, name)
             if key not in _TEXTURE_UNITS:
                 raise InputDataError(f"{path}: variable {name!r} has units {units!r}; "
                                      f"use one of {sorted(k for k in _TEXTURE_UNITS if k)} or none for fractions")
