@@ -151,7 +151,7 @@ class AtmosComponent(Component):
         from .climatology import load_climatology, sst_climatology_K
 
         grid = self.decomp.grid
-        mat, precip, data_frac = (a[self.decomp.local_cells] for a in load_climatology(grid))
+        mat, precip, data_frac, continentality = (a[self.decomp.local_cells] for a in load_climatology(grid))
         self.mat_K, self.map_kg_m2_s = mat, precip
         self.sst_clim_K = sst_climatology_K(lat)
         if self.config.weather == "files":
@@ -164,7 +164,8 @@ class AtmosComponent(Component):
             from .weather import WeatherGenerator
 
             self.source = WeatherGenerator(lat, lon, self.decomp.local_cells, mat, precip, data_frac,
-                                           seed=self.clock.seed, calendar=self.clock.calendar)
+                                           seed=self.clock.seed, calendar=self.clock.calendar,
+                                           continentality=continentality)
         # Budyko reference evaporative fraction from annual-mean net radiation as potential ET
         from coupler.insolation import daily_mean_insolation
 

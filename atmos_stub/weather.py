@@ -231,17 +231,20 @@ def _sinc(x):
     return 1.0 if x == 0.0 else float(np.sin(x) / x)
 
 
-def seasonal_cycle(lat_deg, data_fraction, params: WeatherParameters | None = None):
+def seasonal_cycle(lat_deg, data_fraction, params: WeatherParameters | None = None, continentality=None):
     """The seasonal cycle ``S(y) = sc cos(2 pi y) + ss sin(2 pi y)`` of air temperature (``y``: year fraction).
 
     Returns ``(range_K, sc, ss)``: the peak-to-peak range of the sinusoid, K,
     and its two coefficients, K (module docstring: Conrad's continentality
     inverted for the range, coldest at the winter solstice plus a lag).
+    ``continentality`` is Conrad's index of each cell
+    (:attr:`atmos_stub.climatology.Climatology.continentality`); without it
+    every cell's land has ``continentality_land``.
     """
     p = params or WeatherParameters()
     lat = np.asarray(lat_deg, dtype=np.float64)
     f = np.asarray(data_fraction, dtype=np.float64)
-    k = p.continentality_land * f
+    k = p.continentality_land * f if continentality is None else np.asarray(continentality, dtype=np.float64)
     monthly_range = (k + 14.0) * np.sin(np.deg2rad(np.abs(lat) + 10.0)) / 1.7
     seasonal_range = monthly_range / _sinc(np.pi / 12.0)
     lag = p.seasonal_lag_ocean_days + (p.seasonal_lag_land_days - p.seasonal_lag_ocean_days) * f
@@ -251,14 +254,15 @@ def seasonal_cycle(lat_deg, data_fraction, params: WeatherParameters | None = No
     return seasonal_range, -half * np.cos(2.0 * np.pi * coldest), -half * np.sin(2.0 * np.pi * coldest)
 
 
-def mean_daily_temperature_K(mat_K, lat_deg, data_fraction, params: WeatherParameters | None = None) -> np.ndarray:
+def mean_daily_temperature_K(mat_K, lat_deg, data_fraction, params: WeatherParameters | None = None,
+                             continentality=None) -> np.ndarray:
     """Climatological daily mean air temperature of the 365 days of a year, ``MAT + S``, K, shape ``(365, n)``.
 
     The generator's weather without its anomalies (whose mean is zero): what
     a model driven by it sees on average, e.g. to initialise a climatology of
     growing degree days before the model has one of its own.
     """
-    _, sc, ss = seasonal_cycle(lat_deg, data_fraction, params)
+    _, sc, ss = seasonal_cycle(lat_deg, data_fraction, params, continentality)
     y = (np.arange(365.0) + 0.5)[:, None] / 365.0
     w = _sinc(np.pi / 365.0)  # mean of the sinusoid over each day
     return np.asarray(mat_K, dtype=np.float64) + w * (sc * np.cos(2.0 * np.pi * y) + ss * np.sin(2.0 * np.pi * y))
@@ -275,6 +279,9 @@ class WeatherGenerator:
         GLOBAL flat indices of the cells, the keys of the random draws.
     mat_K, map_kg_m2_s, data_fraction : array_like (n,)
         Climatology per cell (:func:`atmos_stub.climatology.load_climatology`).
+    continentality : array_like (n,), optional
+        Conrad's index per cell (the climatology's); ``params.continentality_land`` times ``data_fraction``
+        when omitted.
     seed : int
         Random seed (0 <= seed < 2**32).
     calendar : str
@@ -285,7 +292,8 @@ class WeatherGenerator:
     """
 
     def __init__(self, lat_deg, lon_deg, cells, mat_K, map_kg_m2_s, data_fraction, seed,
-                 calendar: str = "noleap", elevation_m=None, params: WeatherParameters | None = None):
+                 calendar: str = "noleap", elevation_m=None, params: WeatherParameters | None = None,
+                 continentality=None):
         p = self.params = params or WeatherParameters()
         self.cells = np.asarray(cells, dtype=np.int64).reshape(-1)
         n = self.cells.size
@@ -309,7 +317,8 @@ class WeatherGenerator:
 
         abs_sin = np.abs(np.sin(np.deg2rad(self.lat)))
 
-        self.seasonal_range_K, self._sc, self._ss = seasonal_cycle(self.lat, f, p)
+        k = None if continentality is None else per_cell(continentality, "continentality")
+        self.seasonal_range_K, self._sc, self._ss = seasonal_cycle(self.lat, f, p, k)
 
         # Diurnal cycle phase: D = amp (cos(W t) cos(th) - sin(W t) sin(th)), th = W (lon/15 h - t_max).
         theta = 2.0 * np.pi * (self.lon / 360.0 - p.tmax_local_hour / 24.0)

@@ -106,7 +106,8 @@ def _management(config, tile_pft, decomp, surf, tile_cell) -> management.Managem
     if config.fertiliser_file:
         rate = agri_fertiliser.read_rate_map(config.fertiliser_file).tile_rates(lat_t, lon_t, tile_pft, rate)
     # first guess of the crops' climatological growing degree days, from the mean seasonal cycle of the weather
-    daily = mean_daily_temperature_K(surf.mat_K[cells], lat, surf.climate_data_fraction[cells])[:, tile_cell]
+    daily = mean_daily_temperature_K(surf.mat_K[cells], lat, surf.climate_data_fraction[cells],
+                                     continentality=surf.climate_continentality[cells])[:, tile_cell]
     index = crop_index_from_pft(tile_pft)
     gdd = window_gdd(daily, lat_t, index)
     return management.Management(tile_pft, lat_t, lon_t, settings, mineral_n_kg_m2_yr=rate, gdd_climatology=gdd)
@@ -427,7 +428,10 @@ class LandComponent(Component):
         clearness = np.divide(f["rsds"], toa, out=np.ones(nt), where=toa > 0)
         canopy = photosynthesis.canopy_photosynthesis(self.tile_pft, f["rsds"] * PAR_UMOL_PER_J_SW, lai, f["tas"],
                                                       vpd, f["co2_bgc"], f["ps"], beta, cos_zenith=cos_zenith,
-                                                      diffuse_fraction=photosynthesis.diffuse_fraction_erbs(clearness))
+                                                      diffuse_fraction=photosynthesis.diffuse_fraction_erbs(clearness),
+                                                      # Vcmax and Jmax acclimate to the 10-day mean air
+                                                      # temperature, as in CLM5 (Kattge & Knorr 2007)
+                                                      t_growth_k=self.veg.t_run_k)
         gpp = np.where(np.isfinite(canopy.gpp_kg_m2_s), canopy.gpp_kg_m2_s, 0.0)
         # --- surface energy balance and soil heat
         snow_cover = np.minimum(self.water.snow_kg_m2 / SNOW_COVER_SWE_KG_M2, 1.0)

@@ -49,7 +49,7 @@ names that are not the model's, surface fractions in units other than ``1``
 outside [0, 1] or not summing to 1 (tolerance :data:`FRACTION_TOLERANCE`) in a
 land cell, texture missing on land, outside [0, 1] or with sand + clay > 1.
 
-Climate: ``mat_K``, ``map_kg_m2_s`` and ``climate_data_fraction`` come from
+Climate: ``mat_K``, ``map_kg_m2_s``, ``climate_data_fraction`` and ``climate_continentality`` come from
 :func:`atmos_stub.climatology.load_climatology` (the observed UDel
 climatology the weather generator uses), not from the surface file.
 """
@@ -122,8 +122,10 @@ class SurfaceData:
     mat_K: np.ndarray
     #: Mean precipitation rate, kg m-2 s-1.
     map_kg_m2_s: np.ndarray
-    #: Fraction of the cell covered by observed climate data, 0-1 (the weather generator's continentality).
+    #: Fraction of the cell covered by observed climate data, 0-1.
     climate_data_fraction: np.ndarray
+    #: Conrad's continentality index of the cell (the weather generator's seasonal range).
+    climate_continentality: np.ndarray
     #: Share of the vegetated land area associated with ECM fungi (PFT fractions weighted by
     #: :attr:`lsm.pfts.PFT.ecm_fraction`, bare ground excluded); 0 where nothing grows.
     mycorrhizal_ecm_fraction: np.ndarray
@@ -419,6 +421,7 @@ def load_surface(grid: LatLonGrid, path=None, texture_file=None, climatology_pat
         mat_K=clim.mat_K,
         map_kg_m2_s=clim.map_kg_m2_s,
         climate_data_fraction=clim.data_fraction,
+        climate_continentality=clim.continentality,
         mycorrhizal_ecm_fraction=np.clip(ecm, 0.0, 1.0),
         crop_fraction=pft_m[list(CROP_PFTS)].sum(axis=0),
         pft_names=PFT_NAMES,

@@ -5,11 +5,16 @@ import numpy as np
 import pytest
 
 from atmos_stub.climatology import (
+    CONTINENTALITY_DISTANCE_KM,
+    CONTINENTALITY_MAX,
     DEFAULT_PATH,
+    EARTH_RADIUS_KM,
     GPCP_OCEAN_MEAN_MM_DAY,
     SECONDS_PER_CLIMATOLOGY_YEAR,
+    continentality_index,
     load_climatology,
     sst_climatology_K,
+    upwind_land_distance_km,
     zonal_air_temperature_K,
     zonal_ocean_precipitation_kg_m2_s,
 )
@@ -168,3 +173,60 @@ def test_wrong_shape_and_units(tmp_path):
     _write(path, units={"mat": "degC", "map": "mm yr-1"})
     with pytest.raises(InputDataError, match="celsius.nc.*degC"):
         load_climatology(LatLonGrid.regular(2.0), path)
+
+
+def test_upwind_land_distance_follows_the_westerlies_and_the_trades():
+    """Poleward of 30 degrees the distance grows eastward from the west coast, equatorward westward from the
+    east coast, by one cell width (at the row's latitude) per cell from half a cell at the coast; the sea is 0
+    and a circle of land all round gets its whole length."""
+    lat = np.array([45.0, 10.0, -60.0])
+    land = np.zeros((3, 8), dtype=bool)
+    land[0, 2:6] = True   # westerlies: coast on the west at column 1
+    land[1, 2:6] = True   # trades: coast on the east at column 6
+    land[2, :] = True     # all round
+    d = upwind_land_distance_km(land, lat)
+    width = EARTH_RADIUS_KM * np.deg2rad(45.0) * np.cos(np.deg2rad(lat))
+    np.testing.assert_allclose(d[0], np.array([0, 0, 0.5, 1.5, 2.5, 3.5, 0, 0]) * width[0], rtol=1e-14)
+    np.testing.assert_allclose(d[1], np.array([0, 0, 3.5, 2.5, 1.5, 0.5, 0, 0]) * width[1], rtol=1e-14)
+    np.testing.assert_allclose(d[2], 8 * width[2], rtol=1e-14)
+    # a coast across the date line: the circle wraps
+    wrap = np.zeros((1, 8), dtype=bool)
+    wrap[0, [0, 1, 7]] = True
+    np.testing.assert_allclose(upwind_land_distance_km(wrap, [50.0])[0, [7, 0, 1]],
+                               np.array([0.5, 1.5, 2.5]) * EARTH_RADIUS_KM * np.deg2rad(45.0) * np.cos(np.deg2rad(50)))
+
+
+def test_continentality_index_rises_inland_and_fades_towards_the_equator():
+    assert continentality_index(0.0, 50.0) == 0.0
+    assert continentality_index(CONTINENTALITY_DISTANCE_KM, 50.0) == pytest.approx(CONTINENTALITY_MAX * (1 - np.exp(-1)))
+    assert continentality_index(1e5, 70.0) == pytest.approx(CONTINENTALITY_MAX)
+    assert continentality_index(1e5, 15.0) == pytest.approx(CONTINENTALITY_MAX / 2)
+    assert continentality_index(1e5, 0.0) == 0.0
+
+
+def _cell(grid, lat, lon):
+    return int((lat + 90.0) // (180.0 / grid.nlat)) * grid.nlon + int((lon % 360.0) // (360.0 / grid.nlon))
+
+
+def test_continentality_grows_across_eurasia_and_gives_siberia_its_summer():
+    """Along 55-62 N the index rises from the Atlantic coast to the Siberian interior (Conrad's scale: 0
+    oceanic, ~90 at Yakutsk), and the generator's mean July at Yakutsk is near the observed 19 degC (a single
+    index of 40 for all land gave 6 degC)."""
+    from atmos_stub.weather import WeatherParameters, mean_daily_temperature_K
+
+    grid = LatLonGrid.regular(2.0)
+    c = load_climatology(grid)
+    west_to_east = [_cell(grid, 54.0, -9.0), _cell(grid, 55.7, 37.6), _cell(grid, 56.0, 92.9), _cell(grid, 62.0, 129.7)]
+    k = c.continentality[west_to_east]
+    assert np.all(np.diff(k) > 0), k
+    assert k[0] < 20 and k[-1] > 75
+    yakutsk = west_to_east[-1]
+    lat = grid.lat[yakutsk // grid.nlon]
+    july = slice(181, 212)
+    t = mean_daily_temperature_K(c.mat_K[[yakutsk]], [lat], c.data_fraction[[yakutsk]],
+                                 continentality=c.continentality[[yakutsk]])[july].mean() - 273.15
+    assert 15.0 < t < 23.0, t
+    single = mean_daily_temperature_K(c.mat_K[[yakutsk]], [lat], c.data_fraction[[yakutsk]],
+                                      WeatherParameters())[july].mean() - 273.15
+    assert single < t - 8.0
+    assert np.all(c.continentality[c.data_fraction == 0] == 0)

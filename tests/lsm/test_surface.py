@@ -115,6 +115,7 @@ def test_climate_is_the_atmosphere_climatology(s2):
     assert np.array_equal(s2.mat_K, c.mat_K)
     assert np.array_equal(s2.map_kg_m2_s, c.map_kg_m2_s)
     assert np.array_equal(s2.climate_data_fraction, c.data_fraction)
+    assert np.array_equal(s2.climate_continentality, c.continentality)
 
 
 # ----------------------------------------------------------------------------- geography at 2 degrees
