@@ -477,20 +477,24 @@ class LandComponent(Component):
         else:
             self.agri.add_grain(vf, dt)
             soil_vf, fert = self.agri.with_litter(vf, ag), (ag.fertiliser_nh4, ag.fertiliser_no3)
-            exported = ag.removed_n / dt
+            # net N the crop loses other than to litter or gains other than from the soil (the spin-up's record)
+            exported = (ag.removed_n - ag.seed_n_external) / dt
             legume_n = self.agri.legume_fixation(demand)
             vegetation.add_n_uptake(self.veg, legume_n)
             demand = demand - legume_n
         sf = self.soil.step(dt, soil_vf, self.veg.froot_c, demand, self.t_soil, self.water.theta, self.hyd.theta_s,
                             hf.vertical_flux, f["ndep"], litter_iso=litter_iso, n_fertiliser=fert,
-                            plant_n_export=exported)
+                            plant_n_net_export=exported - legume_n / dt)
         vegetation.add_n_uptake(self.veg, sf.plant_n_uptake)
         products = None if ag is None else self.agri.decay_products(dt)
         fprod = np.zeros(nt) if products is None else products.c_flux
         rh = sf.rh
         nee = vf.ra + rh - vf.gpp
         if self.sasu is not None:
-            self._sasu_accumulate(dt, vf.litter_wood_c * dt)
+            # a steady crop drops as litter its NPP and manure less what harvest takes net of bought seed (seed
+            # saved from the harvest, a few per mil of NPP, is left out)
+            self._sasu_accumulate(dt, vf.litter_wood_c * dt, vf.npp, 0.0 if ag is None else
+                                  ag.removed_c - ag.manure_c - ag.seed_c_external)
         # --- cell means over the land of each cell
         runoff = hf.surface_runoff + hf.drainage
         sx = sf.fluxes
@@ -574,13 +578,16 @@ class LandComponent(Component):
     def sasu_begin(self) -> None:
         """Start accumulating wood's mean and losses and recording the soil drivers for :meth:`sasu_apply`."""
         wood = self.veg.wood_c
-        self.sasu = {"time": 0.0, "start": wood.copy(), "mean": np.zeros_like(wood), "loss": np.zeros_like(wood)}
+        self.sasu = {"time": 0.0, "start": wood.copy(), "mean": np.zeros_like(wood), "loss": np.zeros_like(wood),
+                     "npp": np.zeros_like(wood), "removed": np.zeros_like(wood)}
         self.soil.sasu_begin()
 
-    def _sasu_accumulate(self, dt, wood_loss) -> None:
+    def _sasu_accumulate(self, dt, wood_loss, npp, net_removal_c) -> None:
         self.sasu["time"] += dt
         self.sasu["mean"] += self.veg.wood_c * dt
         self.sasu["loss"] += wood_loss
+        self.sasu["npp"] += npp * dt
+        self.sasu["removed"] += net_removal_c
 
     def sasu_apply(self, soil_years: int, soil_step_s: float) -> float:
         """Bring wood and soil towards steady state at the end of a spin-up cycle; returns Pg C added.
@@ -594,7 +601,9 @@ class LandComponent(Component):
         wood.  The soil, whose microbial kinetics a linear jump misplaces, is
         integrated alone for ``soil_years`` repetitions of the cycle's
         recorded drivers at steps of ``soil_step_s`` s
-        (:meth:`lsm.soil_bgc.model.SoilModel.sasu_apply`).  The
+        (:meth:`lsm.soil_bgc.model.SoilModel.sasu_apply`), its litter at most
+        that of a steady vegetation: the cycle's NPP less harvest, plus
+        manure.  The
         carbon and nitrogen added or removed are booked as the external term
         ``semi_analytic_spinup`` with the next step, so the ledger stays
         closed.
@@ -610,7 +619,8 @@ class LandComponent(Component):
         old_req = vegetation.tissue_n_requirement(self.veg, self.tile_pft)
         self.veg.wood_c = np.divide(mean * inflow, acc["loss"], out=self.veg.wood_c.copy(), where=acc["loss"] > 0)
         self.veg.plant_n = self.veg.plant_n + vegetation.tissue_n_requirement(self.veg, self.tile_pft) - old_req
-        dc_soil, dn_soil = self.soil.sasu_apply(soil_years, soil_step_s)
+        dc_soil, dn_soil = self.soil.sasu_apply(soil_years, soil_step_s,
+                                                steady_litter_c=acc["npp"] - acc["removed"])
         a = self.tile_area
         if iso_before is not None:  # wood keeps its isotope ratios through the jump (the soil's: SoilModel)
             self.veg_shadow[:, 3] *= np.divide(self.veg.wood_c, wood_before, out=np.ones_like(wood_before),

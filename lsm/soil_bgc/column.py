@@ -280,9 +280,10 @@ class SoilDrivers(NamedTuple):
     #: Mineral fertiliser N added to NH4+ and NO3- (:mod:`lsm.agriculture.fertiliser`), kg N m-2 s-1.
     n_fertiliser_nh4: np.ndarray | float = 0.0
     n_fertiliser_no3: np.ndarray | float = 0.0
-    #: Plant N leaving the land other than as litter (harvest removals), kg N m-2 s-1: not a soil input; the
-    #: offline spin-up uses it for the N uptake of a steady vegetation (:mod:`lsm.soil_bgc.spinup`).
-    plant_n_export: np.ndarray | float = 0.0
+    #: Plant N leaving the land other than as litter less what the plants gain other than from the soil
+    #: (harvest removals less legume fixation), kg N m-2 s-1: not a soil input; the offline spin-up uses it
+    #: for the N uptake of a steady vegetation (:mod:`lsm.soil_bgc.spinup`).
+    plant_n_net_export: np.ndarray | float = 0.0
 
 
 class SoilFluxes(NamedTuple):

@@ -121,10 +121,11 @@ class SoilModel:
 
     def step(self, dt: float, veg_fluxes, root_c, plant_n_demand, t_soil_k, theta, porosity,
              vertical_flux, n_deposition, litter_iso=None, n_fertiliser=(0.0, 0.0),
-             plant_n_export=0.0) -> SoilStep:
+             plant_n_net_export=0.0) -> SoilStep:
         """One step: drivers from the layers' physics (``(nlayer, ntile)`` arrays), the vegetation, the
         N deposition from the atmosphere and the mineral fertiliser ``(NH4+, NO3-)`` (kg N m-2 s-1);
-        ``plant_n_export``: the plants' N removed by harvest, kg N m-2 s-1 (for the spin-up's record)."""
+        ``plant_n_net_export``: the plants' N removed by harvest less what legumes fix, kg N m-2 s-1 (for the
+        spin-up's record)."""
         k = self.nlayer
         vf = veg_fluxes
         decay = np.exp(-dt / NPP_MEAN_TIME_S)
@@ -147,7 +148,7 @@ class SoilModel:
             clapp_b=self.clapp_b, ph=self.ph,
             n_fertiliser_nh4=np.broadcast_to(np.asarray(n_fertiliser[0], dtype=float), theta_bulk.shape),
             n_fertiliser_no3=np.broadcast_to(np.asarray(n_fertiliser[1], dtype=float), theta_bulk.shape),
-            plant_n_export=np.broadcast_to(np.asarray(plant_n_export, dtype=float), theta_bulk.shape))
+            plant_n_net_export=np.broadcast_to(np.asarray(plant_n_net_export, dtype=float), theta_bulk.shape))
         if self.shadow is not None:
             drivers = drivers._replace(litter_met_iso=litter_iso[0], litter_str_iso=litter_iso[1])
         f = column.step(self.state, drivers, dt, self.params, shadow=self.shadow)
@@ -169,7 +170,7 @@ class SoilModel:
         """Start recording the daily drivers of a spin-up cycle for :meth:`sasu_apply`."""
         self.sasu = DriverRecord()
 
-    def sasu_apply(self, years: int, step_s: float) -> tuple[np.ndarray, np.ndarray]:
+    def sasu_apply(self, years: int, step_s: float, steady_litter_c=None) -> tuple[np.ndarray, np.ndarray]:
         """Integrate the soil alone for ``years`` repetitions of the recorded cycle at steps of ``step_s``.
 
         See :mod:`lsm.soil_bgc.spinup`.  Returns the soil C and N change per
@@ -177,10 +178,15 @@ class SoilModel:
         years' inputs and losses are not part of the coupled run).  With
         isotopes the shadows go through the offline years too (recorded litter
         13C and 14C, 14C decaying); the land books their change alike.
+        ``steady_litter_c`` (kg C m-2 per column over the cycle), when given,
+        is the litter of a steady vegetation, to which larger recorded litter
+        is lowered (:meth:`DriverRecord.steady_vegetation_litter`).
         """
         record, self.sasu = self.sasu, None
         if record is None or record.days == 0:
             raise RuntimeError("sasu_apply() needs sasu_begin() and at least one step")
+        if steady_litter_c is not None:
+            record.steady_vegetation_litter(steady_litter_c)
         before_c, before_n = self.carbon_kg_m2(), self.nitrogen_kg_m2()
         integrate(self.state, record, self.params, years, step_s, shadow=self.shadow)
         return self.carbon_kg_m2() - before_c, self.nitrogen_kg_m2() - before_n

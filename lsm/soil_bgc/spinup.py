@@ -12,11 +12,17 @@ integrating the model itself, so the spin-up does what CLM does with
 recycled forcing (Thornton & Rosenbloom 2005, Ecol. Model. 189, 25), at
 the cost of the soil alone: while the coupled model runs a cycle, the soil
 records the daily means of its drivers (litterfall, temperature, water,
-drainage, N inputs, roots and plant N demand); then the soil is integrated
+drainage, N inputs, roots and harvest); then the soil is integrated
 alone for many years over that year, repeated, at a time step that may be
-longer than the coupled one.  The plants' N demand is capped at the N of
-their litterfall (:meth:`DriverRecord.steady_vegetation_demand_scale`): a
-growing vegetation's demand, repeated for a century, would mine the soil.
+longer than the coupled one.  The offline soil sees a steady vegetation: its
+litter is at most the cycle's NPP less harvest
+(:meth:`DriverRecord.steady_vegetation_litter`), and the plants use the N
+of that litter and of the harvest from a store whose shortfall their roots
+refill as their capacity allows (:func:`integrate`).  A growing or dying
+vegetation's litter and N demand, repeated for a century, would fill, mine
+or flood the soil: the cold start's dying boreal shrubs and its N-starved
+plants, whose store shortfall was asked for step after step, piled up
+6,000 Tg of mineral N in the offline years of the 2026-12 spin-up.
 
 With isotopes on, the litter's 13C and 14C inputs are recorded too and the
 offline years carry the soil's isotope shadows, 14C decaying: the
@@ -28,6 +34,12 @@ out with constant rates, are set after each repetition to their steady
 state over it, ``(k_in / k_out)`` times the mean of the pool that feeds
 them (free structural litter, exchangeable MAOM): filled through it alone
 they would take centuries to millennia (:func:`_linear_steady_state`).
+
+Mineral N, where it is more than the soil's losses can balance at steady
+state, is lowered to that steady amount at the end of the offline years
+(:func:`_mineral_n_steady_state`): the surplus is the cold start's organic
+N, freed where the steady soil holds less organic matter, which a dry or
+frozen soil would otherwise keep for millennia.
 
 Daily means lose the diurnal cycle of the driving layer-mean temperature,
 which in the top metre is a fraction of a kelvin.  A longer step changes
@@ -51,14 +63,19 @@ _R_C, _R_N = VARIABLES.index("litter_recalcitrant_c"), VARIABLES.index("litter_r
 _A_C, _A_N = VARIABLES.index("aggregate_c"), VARIABLES.index("aggregate_n")
 _M_C, _M_N = VARIABLES.index("maom_c"), VARIABLES.index("maom_n")
 _MS_C, _MS_N = VARIABLES.index("maom_stable_c"), VARIABLES.index("maom_stable_n")
+_NH4, _NO3 = VARIABLES.index("nh4_n"), VARIABLES.index("no3_n")
 #: Linear side pools set to their cycle steady state: (feeding C, N rows), (side pool C, N rows), and the
 #: parameter names of the rates in and out.
 _SIDE_POOLS = (((_R_C, _R_N), (_A_C, _A_N), "aggregate_formation_s", "aggregate_breakdown_s"),
                ((_M_C, _M_N), (_MS_C, _MS_N), "maom_stabilisation_s", "maom_destabilisation_s"))
-#: Driver fields that vary in time and are recorded (``plant_n_demand`` as a rate, kg N m-2 s-1).
+#: Driver fields that vary in time and are recorded.  The plants' N demand is not: in the coupled model it
+#: is the shortfall of their N store, which a soil short of N keeps high step after step; offline it is that
+#: of a steady vegetation (:func:`integrate`).
 FIELDS = ("litter_met_c", "litter_met_n", "litter_str_c", "litter_str_n", "n_deposition", "n_fixation",
-          "n_fertiliser_nh4", "n_fertiliser_no3", "plant_n_export", "t_soil_k", "theta", "porosity", "drainage",
-          "water_kg_m2", "root_c", "plant_n_demand")
+          "n_fertiliser_nh4", "n_fertiliser_no3", "plant_n_net_export", "t_soil_k", "theta", "porosity", "drainage",
+          "water_kg_m2", "root_c")
+#: The litter inputs, which :meth:`DriverRecord.steady_vegetation_litter` scales together.
+_LITTER_FIELDS = ("litter_met_c", "litter_met_n", "litter_str_c", "litter_str_n")
 
 
 class DriverRecord:
@@ -74,12 +91,11 @@ class DriverRecord:
         self.constant: column.SoilDrivers | None = None
 
     def add(self, drivers: column.SoilDrivers, dt: float) -> None:
-        """Record the drivers of a step of ``dt`` s (``plant_n_demand`` is its amount over the step)."""
+        """Record the drivers of a step of ``dt`` s."""
         day = int(self.elapsed // SECONDS_PER_DAY)
         self.elapsed += dt
         shape = np.shape(drivers.theta)
         values = np.stack([np.broadcast_to(np.asarray(getattr(drivers, f), dtype=float), shape) for f in FIELDS])
-        values[-1] /= dt
         iso = None if drivers.litter_met_iso is None else np.stack([drivers.litter_met_iso, drivers.litter_str_iso])
         if day == len(self.sums):
             self.sums.append(values * dt)
@@ -97,40 +113,47 @@ class DriverRecord:
     def days(self) -> int:
         return len(self.sums)
 
-    def day(self, k: int, dt: float, demand_scale=1.0) -> column.SoilDrivers:
-        """The mean drivers of day ``k`` for steps of ``dt`` s (plant N demand times ``demand_scale``)."""
+    def day(self, k: int) -> column.SoilDrivers:
+        """The mean drivers of day ``k`` (no plant N demand: :func:`integrate` sets it step by step)."""
         mean = self.sums[k] / self.seconds[k]
         fields = dict(zip(FIELDS, mean, strict=True))
-        fields["plant_n_demand"] = fields["plant_n_demand"] * dt * demand_scale
+        fields["plant_n_demand"] = np.zeros_like(fields["theta"])
         if self.iso_sums:
             fields["litter_met_iso"], fields["litter_str_iso"] = self.iso_sums[k] / self.seconds[k]
         # daily means hold no wetting rate: the offline years leave out the rewetting pulse of the Birch effect
         # (its osmotic shock, slaking and revival; the drought switch of dormancy acts on the daily water)
         return self.constant._replace(theta_previous=None, **fields)
 
-    def steady_vegetation_demand_scale(self) -> np.ndarray:
-        """Per column, ``(litter N + harvested N) / plant N demand`` over the recorded cycle (1 without demand).
+    def steady_vegetation_litter(self, steady_litter_c) -> np.ndarray:
+        """Lower the recorded litter (C, N and isotopes alike) to a steady vegetation's; returns the scale.
 
-        Vegetation at steady state takes up the N it sheds in litter.  A
-        cycle recorded while the vegetation still grows (above all the first,
-        from a cold start) demands more; repeated for a century offline, that
-        excess mined the soil's N until the microbes starved and died out in
-        N-poor forests.  A cycle recorded while it sheds more than it takes up
-        (the cold start's leaves and wood dying back, a vegetation whose N
-        store is full) demands less; repeated, the difference would pile up
-        as mineral N in soils that lose little N.  (Measured in the spin-up
-        of 2026-12 this was a small part of the pile: 7,100 Tg of mineral N
-        after the first offline integration with the one-sided cap, 6,600
-        without it.)  The offline soil therefore sees the demand of a steady
-        vegetation both ways, as the wood jump assumes one; root uptake
-        capacity still limits what the plants can take.
+        ``steady_litter_c`` (kg C m-2 per column over the cycle) is what a
+        vegetation at steady state drops as litter over the cycle: its NPP
+        less the harvest, none where that is negative.  A vegetation dying
+        back sheds more: a cold start's plants where the climate does not
+        suit them (boreal shrubs and larch in the 2026-12 spin-up) shed
+        4-5 g N m-2 over the cycle and their few roots took back a tenth of
+        it; repeated for a century, the rest piled up as mineral N.  Such
+        litter is scaled down to the steady one (Xia et al. 2012, Geosci.
+        Model Dev. 5, 1259, take the steady input as NPP).  A growing
+        vegetation's litter is left as recorded: its NPP is the steady
+        litter only if the soil can supply the N to sustain it, which the
+        offline soil cannot tell (scaled up to NPP, tropical forest soils
+        took four times their litter, their microbes starved of N and held
+        140 kg C m-2 after two cycles of the 2026-12 spin-up); the next
+        cycle records what it has grown to.  Columns without recorded litter
+        keep theirs (none).
         """
+        rows = [FIELDS.index(f) for f in _LITTER_FIELDS]
         total = np.sum(self.sums, axis=0)
-        # a crop at steady state also takes up the N its harvest carries away
-        litter_n = (total[FIELDS.index("litter_met_n")] + total[FIELDS.index("litter_str_n")]
-                    + total[FIELDS.index("plant_n_export")])
-        demand = total[FIELDS.index("plant_n_demand")]
-        return np.divide(litter_n, demand, out=np.ones_like(demand), where=demand > 0.0)
+        litter_c = total[FIELDS.index("litter_met_c")] + total[FIELDS.index("litter_str_c")]
+        steady = np.maximum(np.asarray(steady_litter_c, dtype=float), 0.0)
+        scale = np.divide(np.minimum(steady, litter_c), litter_c, out=np.ones_like(litter_c), where=litter_c > 0.0)
+        for day in self.sums:
+            day[rows] *= scale
+        for day in self.iso_sums:
+            day *= scale
+        return scale
 
 
 def step_problem(hours: float) -> str | None:
@@ -158,8 +181,11 @@ def integrate(state, record: DriverRecord, params: column.SoilBgcParameters, yea
     if step_problem(dt / 3600.0) is not None:
         raise ValueError(f"offline soil step {dt:g} s must divide a day")
     steps = int(round(SECONDS_PER_DAY / dt))
-    scale = record.steady_vegetation_demand_scale()
     v = state.values
+    # the shortfall of the plants' N store, kg N m-2: a steady vegetation uses the N it sheds as litter and
+    # loses net to harvest, and asks the soil for the whole shortfall each step as the coupled plants do
+    # (:func:`lsm.vegetation.n_uptake_demand`); root capacity decides when it is refilled
+    shortfall = np.zeros(v.shape[1])
     sides = [(list(feed), list(side), getattr(params, k_in), getattr(params, k_out))
              for feed, side, k_in, k_out in _SIDE_POOLS if getattr(params, k_out) > 0]
     feed_rows = sorted({r for feed, *_ in sides for r in feed})
@@ -170,14 +196,24 @@ def integrate(state, record: DriverRecord, params: column.SoilBgcParameters, yea
         mean = np.zeros((len(feed_rows), v.shape[1]))  # the feeding pools summed over the steps
         mean_iso = None if shadow is None else np.zeros((shadow.shape[0], len(iso_rows), v.shape[1]))
         nstep = 0
+        # mineral N books of the repetition: summed mineral N, N entering that the plants and DON drainage do not
+        # take, and N lost to NO3- leaching and the gases (kg N m-2)
+        mineral_sum, kept, lost = np.zeros(v.shape[1]), np.zeros(v.shape[1]), np.zeros(v.shape[1])
         for k in range(record.days):
-            drivers = record.day(k, dt, scale)
+            drivers = record.day(k)
+            used = np.maximum(drivers.litter_met_n + drivers.litter_str_n + drivers.plant_n_net_export, 0.0) * dt
             for _ in range(steps):
                 mean += v[feed_rows]
                 if mean_iso is not None:
                     mean_iso += shadow[:, iso_rows]
                 nstep += 1
-                column.step(state, drivers, dt, params, shadow=shadow)
+                shortfall += used
+                f = column.step(state, drivers._replace(plant_n_demand=shortfall), dt, params, shadow=shadow)
+                taken = f.plant_nh4 + f.plant_no3 + f.plant_don
+                shortfall = np.maximum(shortfall - taken, 0.0)
+                mineral_sum += v[_NH4] + v[_NO3]
+                kept += f.input_n - taken - f.leached_don_n
+                lost += f.leached_no3 + f.n2o_nitrification_n + f.n2o_denitrification_n + f.no_n + f.n2_n
         mean /= max(nstep, 1)
         if mean_iso is not None:
             mean_iso /= max(nstep, 1)
@@ -190,7 +226,37 @@ def integrate(state, record: DriverRecord, params: column.SoilBgcParameters, yea
             _linear_steady_state(state, shadow, side, k_in / k_out * mean[[feed_rows.index(r) for r in feed]],
                                  steady_iso)
         change.append(float(np.max(np.abs(state.total_c() - before), initial=0.0)))
+    _mineral_n_steady_state(state, mineral_sum / max(nstep, 1), kept, lost)
     return change
+
+
+def _mineral_n_steady_state(state, mean_mineral, kept, lost) -> None:
+    """Lower the mineral N of columns that hold more than their steady state to it (NH4+ and NO3- alike).
+
+    With the organic pools and the vegetation steady, every kg of N that
+    enters the soil and is not taken by the plants or drained as DON
+    (``kept``: deposition, fixation, fertiliser and litter N less plant
+    uptake and DON leaching over the last repetition) must leave as NO3-
+    leaching or gases (``lost``), which are first order in the mineral N
+    (``mean_mineral``, kg N m-2).  The steady mineral N is then
+    ``mean_mineral kept / lost``, the semi-analytic step of Xia et al. (2012,
+    Geosci. Model Dev. 5, 1259) for a linear pool, as for wood.  Soils that
+    hold more carry the cold start's organic N that their steady organic
+    matter cannot keep: mineralised over the offline century, it piled up
+    as 100-250 g N m-2 in dry and frozen soils that lose little (real soils
+    hold 1-10), and those soils would take millennia to lose it.  A soil
+    below its steady state keeps its N (filling it is what the coupled
+    years do), as does one that loses none or keeps none (mined by the
+    plants, it has no steady state).  The caller books the change with the
+    rest.
+    """
+    v = state.values
+    mineral = v[_NH4] + v[_NO3]
+    ok = (lost > 0.0) & (kept > 0.0)
+    steady = np.divide(mean_mineral * kept, lost, out=mineral.copy(), where=ok)
+    factor = np.divide(steady, mineral, out=np.ones_like(mineral), where=ok & (steady < mineral))
+    v[_NH4] *= factor
+    v[_NO3] *= factor
 
 
 def _linear_steady_state(state, shadow, side, steady, steady_iso) -> None:
