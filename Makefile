@@ -28,6 +28,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_coupler.py
 	$(BIN)/python benchmarks/bench_ocean.py
 	$(BIN)/python benchmarks/bench_land.py --deg 2 1 0.5 --ranks 1 2 --steps 12 --json output/bench_land.json
+	$(BIN)/python benchmarks/scaling_model.py --deg 0.5 --json output/scaling_model.json
 
 clean:
 	rm -rf $(VENV) output build *.egg-info
