@@ -121,8 +121,20 @@ class SoilBgcParameters:
     #: 33 mg C L-1 in the 300 L of water of the layer, within the 10-100 mg C L-1 of soil solutions (Kalbitz et
     #: al. 2000, Soil Sci. 165, 277); MEND's 0.26 mg C g-1 (0.34 kg C m-2) refers to its larger DOC pool.
     km_dom: float = 0.01
-    #: Microbial death: MEND ``(1 - p_EP - p_EM) m_R`` = 2.74e-4 h-1.
+    #: Microbial death at the reference biomass: MEND ``(1 - p_EP - p_EM) m_R`` = 2.74e-4 h-1.
     mortality_s: float = (1.0 - 2.0 * _MEND_PEP) * _MEND_MR / HOUR
+    #: Density dependence of microbial death, ``k = mortality_s f_T (B / B_ref)^(beta - 1)``: exponent ``beta``
+    #: 2, the community-level regulation (predation, viral lysis, competition for space) that Georgiou et al.
+    #: (2017, Nat. Commun. 8, 1223) found needed to reproduce the long-term litter manipulations (DIRT), which
+    #: first-order death (``beta`` 1) cannot.  With first-order death the microbes persist only where their
+    #: uptake per unit biomass beats ``(m_R / Y + m) / V_max`` whatever their number; in wet, warm soils (DAMM
+    #: O2 limitation, lower CUE) it did not, and the tropical forest communities of the global spin-up died
+    #: out under a growing litter pile.  With ``beta`` 2 a thinning community dies more slowly and recovers.
+    mortality_density_exponent: float = 2.0
+    #: ``B_ref``, kg C m-2 of the 1 m layer: the biomass at which the death rate is MEND's, 0.1, the order of
+    #: the mean soil microbial biomass of the top metre, 0.1-0.2 kg C m-2 (Xu et al. 2013, Global Ecol.
+    #: Biogeogr. 22, 737).
+    mortality_reference_biomass_kg_m2: float = 0.1
     #: Enzyme production per biomass C: MEND ``(p_EP + p_EM) m_R`` = 5.6e-6 h-1.
     enzyme_production_s: float = 2.0 * _MEND_PEP * _MEND_MR / HOUR
     #: Enzyme turnover: MEND ``r_E`` 1e-3 h-1.
@@ -621,7 +633,11 @@ def step(state: SoilState, drivers: SoilDrivers, dt: float, params: SoilBgcParam
     doc_leached = dom_leaching(v[D_C], r_leach, dt)
     enz_l = v[EL_C] * -np.expm1(-p.enzyme_turnover_s * dt)
     enz_r = v[ER_C] * -np.expm1(-p.enzyme_turnover_s * dt)
-    death = microbes.mortality(v[B_C], v[B_N], p.mortality_s * f_t, dt=dt,
+    death_rate = p.mortality_s * f_t
+    if p.mortality_density_exponent != 1.0:
+        death_rate = death_rate * (np.maximum(v[B_C], 0.0) / p.mortality_reference_biomass_kg_m2) ** (
+            p.mortality_density_exponent - 1.0)
+    death = microbes.mortality(v[B_C], v[B_N], death_rate, dt=dt,
                                fraction_protected=microbes.protected_necromass_fraction(d.clay))
 
     revive_dormant = p.dormancy and p.birch_dormant_revival

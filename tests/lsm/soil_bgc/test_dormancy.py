@@ -27,14 +27,15 @@ def _starve(dormancy, years=3):
     state = make_state(1, maom_c=0.0)
     for pool in ("litter_labile", "litter_recalcitrant", "dom", "aggregate"):
         state.c(pool)[:] = state.n(pool)[:] = 0.0
-    p = column.SoilBgcParameters(dormancy=dormancy)
+    # first-order death: the contrast is between dormancy and none, not the density dependence of death
+    p = column.SoilBgcParameters(dormancy=dormancy, mortality_density_exponent=1.0)
     for _ in range(int(365 * years)):
         column.step(state, d, DAY, p)
     return state.c("microbes_active")[0] + state.c("microbes_dormant")[0]
 
 
 def test_a_starved_community_survives_as_dormant_cells():
-    """Without substrate, active-only biomass dies out at maintenance + death; dormant cells persist."""
+    """Without substrate, active-only biomass dies out at maintenance + first-order death; dormant cells persist."""
     without, with_dormancy = _starve(False), _starve(True)
     assert without < 1e-3 * 0.2
     assert with_dormancy > 0.3 * 0.2  # more than 30 % of the biomass left after 3 years
