@@ -16,6 +16,13 @@ N2O per m2 of cropland and of grassland in cells with both.
 Biomes come from the packaged surface data on the history grid: wet
 tropical forest is land where broadleaf evergreen tropical trees cover more
 than half the land; desert is land where bare ground covers more than 80 %.
+
+``python -m lsm.diagnostics --stocks FILE`` reads a land restart
+(``rest/<date>/land.r.nc``) or initial-state file (``lsm/data/land_init.nc``,
+``lsmc spinup``'s output) instead and prints, per PFT, the area-weighted mean
+soil and vegetation stocks: soil organic carbon and its litter, microbial,
+mineral-associated and aggregate parts, NH4+ and NO3-, and vegetation carbon,
+with global totals. It shows where a spin-up piles up carbon or mineral N.
 """
 
 from __future__ import annotations
@@ -31,7 +38,8 @@ from coupler.constants import KG_PER_PG, KG_PER_TG
 from coupler.grid import LatLonGrid
 
 from .agriculture.crops import GRAIN_C_FRACTION
-from .pfts import pft_index
+from .pfts import PFT_NAMES, pft_index
+from .soil_bgc.pools import POOLS
 from .surface import load_surface
 
 SECONDS_PER_YEAR = 365.0 * 86400.0
@@ -152,6 +160,67 @@ def _agriculture_totals(v, land_area, surf, total) -> dict[str, float]:
     return out
 
 
+#: Columns of the per-PFT stock table: heading, unit factor from kg m-2, soil pools summed (None: vegetation).
+STOCK_COLUMNS = (("SOC kg C/m2", 1.0, None), ("litter kg C/m2", 1.0, ("litter_labile", "litter_recalcitrant")),
+                 ("microbes g C/m2", 1e3, ("microbes_active", "microbes_dormant")),
+                 ("MAOM kg C/m2", 1.0, ("maom", "maom_stable")), ("aggregate kg C/m2", 1.0, ("aggregate",)),
+                 ("NH4 g N/m2", 1e3, ("nh4",)), ("NO3 g N/m2", 1e3, ("no3",)), ("veg kg C/m2", 1.0, ()))
+#: Vegetation carbon pools of the land restart.
+VEG_C = ("leaf_c", "froot_c", "wood_c", "labile_c")
+
+
+def stocks_by_pft(path: Path) -> tuple[list[tuple[str, float, list[float]]], dict[str, float]]:
+    """Per-PFT mean stocks of a land restart or initial-state file, and global totals.
+
+    Returns rows ``(pft, area 1e12 m2, values)`` in the units of :data:`STOCK_COLUMNS` for every PFT with
+    area, and totals: soil organic carbon with litter and DOM, vegetation carbon (Pg C), mineral N (Tg N).
+    The PFT areas come from the packaged surface data on the file's grid (its ``grid`` attribute).
+    """
+    with netCDF4.Dataset(path) as ds:
+        try:
+            dlat, dlon = (float(x) for x in str(ds.getncattr("grid")).split("x"))
+            cells = np.asarray(ds["cell_index"][:]).astype(int)
+            tile = {name: np.asarray(ds[name][:], dtype=float) for name in ds.variables
+                    if name.startswith(("soil__", "veg__"))}
+        except (AttributeError, KeyError, IndexError, ValueError) as err:
+            raise ValueError(f"{path}: not a land restart or initial-state file ({err})") from None
+    organic = [p.name for p in POOLS if p.kind == "organic"]
+    missing = [f"soil__{n}_c" for n in organic if f"soil__{n}_c" not in tile] + \
+              [f"veg__{n}" for n in VEG_C if f"veg__{n}" not in tile]
+    if missing:
+        raise ValueError(f"{path}: no {', '.join(missing)}: the stocks need the soil model's pools")
+    surf = load_surface(LatLonGrid.regular(dlat, dlon))
+    area = surf.pft_fraction[:, cells] * surf.land_area_m2[cells][None, :]  # m2 per (pft, cell)
+    soil_c = sum(tile[f"soil__{n}_c"] for n in organic)
+    veg_c = sum(tile[f"veg__{n}"] for n in VEG_C)
+
+    def pools(names):
+        if names is None:
+            return soil_c
+        if not names:
+            return veg_c
+        return sum(tile[f"soil__{n}_n"] if n in ("nh4", "no3") else tile[f"soil__{n}_c"] for n in names)
+
+    rows = []
+    for k, name in enumerate(PFT_NAMES):
+        a = area[k].sum()
+        if a > 0.0:
+            rows.append((name, a / 1e12,
+                         [float(np.sum(pools(n)[k] * area[k]) / a * f) for _, f, n in STOCK_COLUMNS]))
+    mineral = tile["soil__nh4_n"] + tile["soil__no3_n"]
+    # litter and DOM included: not the top-metre soil carbon of the history's cSoil and its reference range
+    totals = {"soil_organic_c_PgC": float(np.sum(soil_c * area)) / KG_PER_PG,
+              "veg_c_PgC": float(np.sum(veg_c * area)) / KG_PER_PG,
+              "mineral_n_TgN": float(np.sum(mineral * area)) / KG_PER_TG}
+    return rows, totals
+
+
+def format_stocks(rows, totals) -> str:
+    head = f"{'pft':34s} {'area 1e12 m2':>12s}" + "".join(f" {h:>17s}" for h, _, _ in STOCK_COLUMNS)
+    lines = [head] + [f"{name:34s} {a:12.2f}" + "".join(f" {x:17.3f}" for x in values) for name, a, values in rows]
+    return "\n".join(lines + [format_totals(totals)])
+
+
 def format_totals(t: dict[str, float]) -> str:
     lines = []
     for key, value in t.items():
@@ -163,9 +232,19 @@ def format_totals(t: dict[str, float]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m lsm.diagnostics", description=__doc__.splitlines()[0])
-    p.add_argument("outdir", type=Path)
+    p.add_argument("outdir", type=Path, help="run folder, or with --stocks a land restart or initial-state file")
     p.add_argument("--record", type=int, default=-1, help="record (year) of the yearly stream, default the last")
+    p.add_argument("--stocks", action="store_true", help="per-PFT soil and vegetation stocks of a land state file")
     a = p.parse_args(argv)
+    if a.stocks:
+        try:
+            rows, totals = stocks_by_pft(a.outdir)
+        except (OSError, ValueError) as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 2
+        print(f"{a.outdir}: mean stocks per PFT over its land area")
+        print(format_stocks(rows, totals))
+        return 0
     try:
         path = yearly_land_stream(a.outdir)
     except FileNotFoundError as err:

@@ -75,3 +75,50 @@ def test_soil_n2o_splits_into_managed_and_natural_land(tmp_path):
     assert managed > 0
     assert np.isclose(t["n2o_managed_TgN_yr"], managed, rtol=1e-12)
     assert np.isclose(t["n2o_managed_TgN_yr"] + t["n2o_natural_TgN_yr"], t["n2o_TgN_yr"], rtol=1e-12)
+
+
+def test_stocks_by_pft_are_area_weighted_means_of_a_land_state_file(tmp_path, capsys):
+    """Uniform stocks give those values for every PFT, and totals of value x land area."""
+    from lsm.pfts import PFT_NAMES
+    from lsm.soil_bgc.pools import POOLS
+    from lsm.surface import load_surface
+
+    surf = load_surface(LatLonGrid.regular(30.0, 30.0))
+    cells = surf.land_cells
+    path = tmp_path / "land.r.nc"
+    with netCDF4.Dataset(path, "w") as ds:
+        ds.grid = "30x30"
+        ds.createDimension("pft", len(PFT_NAMES))
+        ds.createDimension("cell", len(cells))
+        ds.createVariable("cell_index", "i4", ("cell",))[:] = cells
+        for pool in POOLS:
+            for var in pool.variables():
+                value = {"nh4_n": 0.002, "no3_n": 0.003}.get(var, 0.5 if var.endswith("_c") else 0.05)
+                ds.createVariable(f"soil__{var}", "f8", ("pft", "cell"))[:] = value
+        for var in diagnostics.VEG_C:
+            ds.createVariable(f"veg__{var}", "f8", ("pft", "cell"))[:] = 1.0
+    rows, totals = diagnostics.stocks_by_pft(path)
+    organic = sum(p.kind == "organic" for p in POOLS)
+    heads = [h for h, _, _ in diagnostics.STOCK_COLUMNS]
+    for _, _, values in rows:
+        got = dict(zip(heads, values, strict=True))
+        assert np.isclose(got["SOC kg C/m2"], 0.5 * organic, rtol=1e-12)
+        assert np.isclose(got["litter kg C/m2"], 1.0, rtol=1e-12)
+        assert np.isclose(got["microbes g C/m2"], 1000.0, rtol=1e-12)
+        assert np.isclose(got["NH4 g N/m2"], 2.0, rtol=1e-12) and np.isclose(got["NO3 g N/m2"], 3.0, rtol=1e-12)
+        assert np.isclose(got["veg kg C/m2"], 4.0, rtol=1e-12)
+    land = surf.land_area_m2.sum()
+    assert np.isclose(sum(a for _, a, _ in rows) * 1e12, land, rtol=1e-9)
+    assert np.isclose(totals["soil_organic_c_PgC"], 0.5 * organic * land / KG_PER_PG, rtol=1e-12)
+    assert np.isclose(totals["veg_c_PgC"], 4.0 * land / KG_PER_PG, rtol=1e-12)
+    assert np.isclose(totals["mineral_n_TgN"], 0.005 * land / KG_PER_TG, rtol=1e-12)
+    assert diagnostics.main(["--stocks", str(path)]) == 0
+    assert "mineral_n_TgN" in capsys.readouterr().out
+
+
+def test_stocks_of_a_file_that_is_no_land_state_name_it(tmp_path, capsys):
+    path = tmp_path / "other.nc"
+    with netCDF4.Dataset(path, "w") as ds:
+        ds.title = "not a restart"
+    assert diagnostics.main(["--stocks", str(path)]) == 2
+    assert str(path) in capsys.readouterr().err
