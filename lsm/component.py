@@ -473,18 +473,19 @@ class LandComponent(Component):
             if self.veg_shadow is not None else (None, None)
         demand = vegetation.n_uptake_demand(self.veg, self.tile_pft, dt)
         if ag is None:
-            soil_vf, fert, exported, legume_n = vf, (0.0, 0.0), 0.0, np.zeros(nt)
+            soil_vf, fert, exported = vf, (0.0, 0.0), 0.0
         else:
             self.agri.add_grain(vf, dt)
             soil_vf, fert = self.agri.with_litter(vf, ag), (ag.fertiliser_nh4, ag.fertiliser_no3)
-            # net N the crop loses other than to litter or gains other than from the soil (the spin-up's record)
-            exported = (ag.removed_n - ag.seed_n_external) / dt
             legume_n = self.agri.legume_fixation(demand)
             vegetation.add_n_uptake(self.veg, legume_n)
             demand = demand - legume_n
+            # net N the crop loses other than to litter, less what it gains other than from the soil (bought seed,
+            # legume fixation): the spin-up's record
+            exported = (ag.removed_n - ag.seed_n_external - legume_n) / dt
         sf = self.soil.step(dt, soil_vf, self.veg.froot_c, demand, self.t_soil, self.water.theta, self.hyd.theta_s,
                             hf.vertical_flux, f["ndep"], litter_iso=litter_iso, n_fertiliser=fert,
-                            plant_n_net_export=exported - legume_n / dt)
+                            plant_n_net_export=exported)
         vegetation.add_n_uptake(self.veg, sf.plant_n_uptake)
         products = None if ag is None else self.agri.decay_products(dt)
         fprod = np.zeros(nt) if products is None else products.c_flux

@@ -201,12 +201,12 @@ def stocks_by_pft(path: Path) -> tuple[list[tuple[str, float, list[float]]], dic
             return veg_c
         return sum(tile[f"soil__{n}_n"] if n in ("nh4", "no3") else tile[f"soil__{n}_c"] for n in names)
 
+    columns = [(pools(names), factor) for _, factor, names in STOCK_COLUMNS]
     rows = []
     for k, name in enumerate(PFT_NAMES):
         a = area[k].sum()
         if a > 0.0:
-            rows.append((name, a / 1e12,
-                         [float(np.sum(pools(n)[k] * area[k]) / a * f) for _, f, n in STOCK_COLUMNS]))
+            rows.append((name, a / 1e12, [float(np.sum(x[k] * area[k]) / a * f) for x, f in columns]))
     mineral = tile["soil__nh4_n"] + tile["soil__no3_n"]
     # litter and DOM included: not the top-metre soil carbon of the history's cSoil and its reference range
     totals = {"soil_organic_c_PgC": float(np.sum(soil_c * area)) / KG_PER_PG,

@@ -355,6 +355,11 @@ class SoilFluxes(NamedTuple):
                 + self.n2o_nitrification_n + self.n2o_denitrification_n + self.no_n + self.n2_n)
 
     @property
+    def gaseous_n(self) -> np.ndarray:
+        """Nitrogen that left the layer as gas, kg N m-2: N2O (both pathways), NO and N2."""
+        return self.n2o_nitrification_n + self.n2o_denitrification_n + self.no_n + self.n2_n
+
+    @property
     def denitrified_n(self) -> np.ndarray:
         """NO3- denitrified, kg N m-2 (N2O + N2)."""
         return self.n2o_denitrification_n + self.n2_n

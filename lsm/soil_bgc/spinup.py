@@ -213,7 +213,7 @@ def integrate(state, record: DriverRecord, params: column.SoilBgcParameters, yea
                 shortfall = np.maximum(shortfall - taken, 0.0)
                 mineral_sum += v[_NH4] + v[_NO3]
                 kept += f.input_n - taken - f.leached_don_n
-                lost += f.leached_no3 + f.n2o_nitrification_n + f.n2o_denitrification_n + f.no_n + f.n2_n
+                lost += f.leached_no3 + f.gaseous_n
         mean /= max(nstep, 1)
         if mean_iso is not None:
             mean_iso /= max(nstep, 1)
