@@ -34,8 +34,8 @@ global spin-up: a runaway Gadgil effect that no field study shows.)
 
 Uptake kinetics
 ---------------
-Potential uptake of each form is Michaelis-Menten in the soil pool and
-linear in fine-root carbon,
+Potential uptake of each form is Michaelis-Menten in the soil pool (DON for
+organic N) and linear in fine-root carbon,
 ``U_max = vmax f_T B_root S / (K + S) dt``, where ``f_T = Q10^((T - 25 degC)/10 K)``.
 The actual uptake is the smaller of the potential and the plant's demand,
 shared among the forms in proportion to their potentials.
@@ -56,10 +56,15 @@ Parameters
   acids: ECM roots take glycine and glutamine at rates similar to NH4+
   (Persson & Nasholm 2001, Physiol. Plant. 113, 352; Nasholm et al. 2009,
   New Phytol. 182, 31).
-- :data:`ECM_DON_KM_C`: 0.01 kg C m-2, the half-saturation of the
-  saprotrophs' DOC uptake (``SoilBgcParameters.km_dom`` of the column), so
-  that fungi and saprotrophs meet DON on equal kinetic terms: competition,
-  not a prescribed advantage.
+- :data:`ECM_DON_KM_N`: the half-saturation of amino-acid uptake, in the
+  dissolved organic N itself: :data:`ROOT_KM_N`, 50 uM N.  Amino-acid
+  transporters of ECM roots and fungi have Km of tens of uM (Wallenda & Read
+  1999, Plant Cell Environ. 22, 179; Nasholm et al. 2009), the range of the
+  ammonium ones.  The fungi meet the N of the DOM, not its C: uptake slows as
+  the saprotrophs and the fungi strip DON, whatever DOC remains.  (A
+  half-saturation in DOC, as first written, kept the fungi at full capacity
+  in DOM of C:N 900 and left the forest soils of the global spin-up without
+  mineral N, issue 6.)
 """
 
 from __future__ import annotations
@@ -93,8 +98,8 @@ ROOT_KM_N = 50e-6 * 14.007e-3 * 300.0
 #: Temperature sensitivity of root N uptake (Bassirirad 2000).
 UPTAKE_Q10 = 2.0
 UPTAKE_T_REF_K = 298.15
-#: Half-saturation of DON uptake by ECM fungi, kg C m-2 of DOC: that of the saprotrophs (column ``km_dom``).
-ECM_DON_KM_C = 0.01
+#: Half-saturation of DON (amino-acid) uptake by ECM fungi, kg N m-2 of DON: that of the mineral forms.
+ECM_DON_KM_N = ROOT_KM_N
 ECM_DON_VMAX = ROOT_VMAX_N
 #: C:N (mass) of the amino acids and peptides that ECM fungi take: protein is ~52 % C and N x 6.25 (Jones'
 #: factor), so C:N = 0.52 x 6.25 = 3.25 (Jones 1931, USDA Circ. 183; Mariotti et al. 2008, Crit. Rev. Food
@@ -156,10 +161,10 @@ def potential_plant_n_uptake(demand, root_c, nh4, no3, dom_c, dom_n, t_soil_k, p
     f_t = q10_factor(t_soil_k, UPTAKE_Q10, UPTAKE_T_REF_K) * dt * np.maximum(np.asarray(root_c, dtype=float), 0.0)
     cap_nh4 = params.vmax_mineral * f_t * _saturation(nh4, ROOT_KM_N)
     cap_no3 = params.vmax_mineral * f_t * _saturation(no3, ROOT_KM_N)
-    # amino acids are met at the concentration of DOC (the saprotrophs' substrate and half-saturation)
+    # amino acids are met at their own concentration, the DON (not the DOC that carries them)
     dom_c, dom_n = np.broadcast_arrays(np.asarray(dom_c, dtype=float), np.asarray(dom_n, dtype=float))
     n_per_c = np.divide(dom_n, dom_c, out=np.zeros(dom_c.shape), where=dom_c > 0.0)
-    cap_don = params.vmax_organic * f_t * _saturation(dom_c, ECM_DON_KM_C) * (n_per_c > 0.0)
+    cap_don = params.vmax_organic * f_t * _saturation(dom_n, ECM_DON_KM_N) * (n_per_c > 0.0)
     cap = cap_nh4 + cap_no3 + cap_don
     take = np.minimum(np.maximum(np.asarray(demand, dtype=float), 0.0), cap)
     share = np.divide(take, cap, out=np.zeros_like(cap), where=cap > 0.0)

@@ -30,6 +30,16 @@ def test_am_takes_mineral_n_only_and_ecm_also_organic_n():
     assert AM.vmax_organic == 0.0 < ECM.vmax_organic
 
 
+def test_ecm_organic_uptake_saturates_in_the_dissolved_organic_n_not_its_carbon():
+    """The fungi meet amino acids at the DON's concentration: N-poor DOM feeds them little, however much C it has."""
+    poor = _uptake(1.0, 1.0, dom_c=0.05, dom_n=1e-5)  # DOM of C:N 5,000
+    expected = ECM.vmax_organic * 0.2 * 1e-5 / (ROOT_KM_N + 1e-5) * HOUR
+    assert poor.don[0] == pytest.approx(expected, rel=1e-12)
+    assert _uptake(1.0, 1.0, dom_c=0.5, dom_n=1e-5).don[0] == pytest.approx(expected, rel=1e-12)
+    rich = _uptake(1.0, 1.0, dom_c=0.05, dom_n=1e-3)
+    assert rich.don[0] > 10.0 * poor.don[0]
+
+
 def test_uptake_meets_the_demand_when_capacity_allows_and_shares_it_by_capacity():
     small = _uptake(0.0, 1e-9)
     assert small.nh4[0] + small.no3[0] == pytest.approx(1e-9, rel=1e-12)
