@@ -669,7 +669,7 @@ class LandComponent(Component):
         assim = isotopes.assimilate_ratios(self._atmosphere_ratios(),
                                            isotopes.photosynthetic_discrimination(ci_ca, self.c4))
         vx = isotopes.vegetation_step(self.veg_shadow, vf.flows, assim, dt)
-        return vx, (vx.litter_met / dt, vx.litter_str / dt)
+        return vx, (vx.litter_met / dt, vx.litter_str / dt, vx.litter_cwd / dt)
 
     def _isotope_parts(self, vx, sx) -> list:
         """Per-tile 13C and 14C of the step, kg (photosynthesis, respiration, DOC to rivers, decay, for 13C then
@@ -807,13 +807,14 @@ class LandComponent(Component):
         return out
 
     def _soil_history(self) -> dict:
-        """Soil pools and N fluxes in CMIP names where one exists (cSoil excludes litter, as in CMIP6)."""
+        """Soil pools and N fluxes in CMIP names where one exists (cSoil excludes litter, as in CMIP6; cLitter
+        includes the coarse woody debris, also given alone as cCwd)."""
         st = self.soil.state
         d = self.diag
         kg = {"units": "kg m-2"}
         flux = {"units": "kg m-2 s-1"}
-        litter = st.c("litter_labile") + st.c("litter_recalcitrant")
-        out = {"cLitter": (litter, kg), "cSoil": (st.total_c() - litter, kg),
+        litter = st.c("litter_labile") + st.c("litter_recalcitrant") + st.c("coarse_woody_debris")
+        out = {"cLitter": (litter, kg), "cSoil": (st.total_c() - litter, kg), "cCwd": (st.c("coarse_woody_debris"), kg),
                "cMic": (st.c("microbes_active") + st.c("microbes_dormant"), kg),
                "cMAOM": (st.c("maom") + st.c("maom_stable"), kg), "cMAOMStable": (st.c("maom_stable"), kg),
                "cAggregate": (st.c("aggregate"), kg), "cDOM": (st.c("dom"), kg),
@@ -833,7 +834,7 @@ class LandComponent(Component):
             return {}
         kg = {"units": "kg m-2"}
         out = {}
-        litter = [_SOIL_C.index(v) for v in ("litter_labile_c", "litter_recalcitrant_c")]
+        litter = [_SOIL_C.index(v) for v in ("litter_labile_c", "litter_recalcitrant_c", "coarse_woody_debris_c")]
         for i, iso in enumerate(("13", "14")):
             soil = self.soil.shadow[i]
             out[f"c{iso}Veg"] = (self.veg_shadow[i].sum(axis=0), kg)
@@ -900,7 +901,8 @@ _ISOTOPE_VARIABLES = {f"{part}_{iso}__{v}": (part, i, k) for i, iso in enumerate
                       for part, names in (("veg", _VEG_POOLS), ("soil", _SOIL_C)) for k, v in enumerate(names)}
 #: State variables an initial-state file may lack (written before they existed); :meth:`_read_initial` then
 #: derives them from the state it read.
-_OPTIONAL_INITIAL = ("soil_theta_previous", "soil__maom_stable_c", "soil__maom_stable_n", *_ISOTOPE_VARIABLES,
+_OPTIONAL_INITIAL = ("soil_theta_previous", "soil__maom_stable_c", "soil__maom_stable_n",
+                     "soil__coarse_woody_debris_c", "soil__coarse_woody_debris_n", *_ISOTOPE_VARIABLES,
                      *(f"{group}__{v}" for group, (variables, _) in management.STATE_GROUPS.items()
                        for v, _, _ in variables))
 #: Soil layers of the physics that make up the soil model's top metre (0.05 + 0.15 + 0.30 + 0.50 m).

@@ -162,6 +162,7 @@ def _agriculture_totals(v, land_area, surf, total) -> dict[str, float]:
 
 #: Columns of the per-PFT stock table: heading, unit factor from kg m-2, soil pools summed (None: vegetation).
 STOCK_COLUMNS = (("SOC kg C/m2", 1.0, None), ("litter kg C/m2", 1.0, ("litter_labile", "litter_recalcitrant")),
+                 ("CWD kg C/m2", 1.0, ("coarse_woody_debris",)),
                  ("microbes g C/m2", 1e3, ("microbes_active", "microbes_dormant")),
                  ("MAOM kg C/m2", 1.0, ("maom", "maom_stable")), ("aggregate kg C/m2", 1.0, ("aggregate",)),
                  ("NH4 g N/m2", 1e3, ("nh4",)), ("NO3 g N/m2", 1e3, ("no3",)), ("veg kg C/m2", 1.0, ()))
@@ -185,6 +186,8 @@ def stocks_by_pft(path: Path) -> tuple[list[tuple[str, float, list[float]]], dic
         except (AttributeError, KeyError, IndexError, ValueError) as err:
             raise ValueError(f"{path}: not a land restart or initial-state file ({err})") from None
     organic = [p.name for p in POOLS if p.kind == "organic"]
+    for e in ("c", "n"):  # written before the coarse woody debris pool: it held none
+        tile.setdefault(f"soil__coarse_woody_debris_{e}", np.zeros_like(tile.get("soil__nh4_n", np.zeros(0))))
     missing = [f"soil__{n}_c" for n in organic if f"soil__{n}_c" not in tile] + \
               [f"veg__{n}" for n in VEG_C if f"veg__{n}" not in tile]
     if missing:

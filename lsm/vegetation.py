@@ -148,9 +148,11 @@ fractions of litter *carbon*, so lignin mass is ``f_lig C / C_IN_LIGNIN``
 with lignin 64 % carbon (lignins are 61-66 % C; Sarkanen & Ludwig 1971,
 Lignins) and ``L/N = f_lig CN_litter / 0.64``.  ``fm`` is clipped to
 ``[0, 1 - f_lig]`` so that all lignin fits in the structural litter.  Wood
-litter is structural (lignin 25 % of C, CENTURY wood).  Structural litter
-has C:N 150 (Parton et al. 1987) up to the N available; the rest of the N
-goes to metabolic litter.  The step returns metabolic and structural C and N
+litter is structural (lignin 25 % of C, CENTURY wood) and keeps its dead-wood
+N (C:N 500): the soil takes it as coarse woody debris (``litter_wood_c``,
+``litter_cwd_n``, part of the structural litter).  The structural litter of
+leaves and roots has C:N 150 (Parton et al. 1987) up to the N available; the
+rest of the N goes to metabolic litter.  The step returns metabolic and structural C and N
 and the lignin fraction of structural C.
 
 Nitrogen
@@ -460,6 +462,9 @@ class VegFluxes(NamedTuple):
     litter_str_n: np.ndarray
     #: Lignin fraction of the structural litter carbon, 0-1.
     litter_str_lignin: np.ndarray
+    #: N of the wood litter (``litter_wood_c`` at the dead-wood C:N, part of ``litter_str_n``), kg N m-2 s-1:
+    #: with ``litter_wood_c`` the coarse woody debris of the soil.
+    litter_cwd_n: np.ndarray
     #: Leaf area index, m2 m-2 (after the step).
     lai: np.ndarray
     #: Change in vegetation C minus (GPP - Ra - litter) dt with the actual GPP, kg C m-2 (should be ~0).
@@ -814,7 +819,9 @@ def step(state: VegState, pft, gpp_kg_m2_s, t_air_k, t_soil_k, soil_water_stress
     fm_leaf, fm_froot = _FM_LEAF[pft], _FM_FROOT[pft]
     met_c = fm_leaf * lit_leaf + fm_froot * lit_froot + exudate
     str_c = (1.0 - fm_leaf) * lit_leaf + (1.0 - fm_froot) * lit_froot + lit_wood
-    str_n = np.minimum(str_c / STRUCTURAL_CN, n_litter)
+    # wood litter keeps the N of dead wood: it becomes coarse woody debris in the soil, not leaf-like litter
+    cwd_n = np.minimum(lit_wood / DEAD_WOOD_CN, n_litter)
+    str_n = cwd_n + np.minimum((str_c - lit_wood) / STRUCTURAL_CN, n_litter - cwd_n)
     lignin_c = _LEAF_LIGNIN[pft] * lit_leaf + _FROOT_LIGNIN[pft] * lit_froot + WOOD_LIGNIN * lit_wood
     litter = lit_leaf + lit_froot + lit_wood + exudate
 
@@ -830,7 +837,7 @@ def step(state: VegState, pft, gpp_kg_m2_s, t_air_k, t_soil_k, soil_water_stress
         litter_leaf_c=lit_leaf * inv, litter_froot_c=lit_froot * inv, litter_wood_c=lit_wood * inv,
         exudate_c=exudate * inv,
         litter_met_c=met_c * inv, litter_str_c=str_c * inv,
-        litter_met_n=(n_litter - str_n) * inv, litter_str_n=str_n * inv,
+        litter_met_n=(n_litter - str_n) * inv, litter_str_n=str_n * inv, litter_cwd_n=cwd_n * inv,
         litter_str_lignin=np.divide(lignin_c, str_c, out=np.zeros_like(str_c), where=str_c > 0),
         lai=s.leaf_c * 1e3 * _SLA[pft],
         residual=residual,

@@ -16,11 +16,13 @@ pools of :mod:`lsm.soil_bgc.pools` in a bulk layer of the top metre of soil
     NO3- -> leaching | denitrification (N2O, N2);  DOM -> leaching (DOC to rivers)
     MAOM <──> strongly bound MAOM (ageing over centuries; it holds sites but neither desorbs nor meets enzymes)
     NH4+, NO3-, DON (ECM) -> plants;  deposition, fixation -> NH4+, NO3-
+    wood litter -> coarse woody debris (CWD) -> R (fragmentation; CWD is neither occluded nor attacked by enzymes)
 
 A step has two stages, each a set of fluxes moved by the mass-conserving
 limiter :func:`lsm.soil_bgc.numerics.transfer`:
 
-A. depolymerisation of L and R by their enzymes and of MAOM by the
+A. fragmentation of coarse woody debris into R (first order, Arrhenius), depolymerisation of L and R by
+   their enzymes and of MAOM by the
    R-enzymes (equilibrium-chemistry kinetics, Arrhenius; optionally the
    oxidative R-enzymes limited by the O2 around the roots,
    :mod:`lsm.soil_bgc.oxygen`), sorption of DOM to
@@ -173,6 +175,16 @@ class SoilBgcParameters:
     #: 47, 151: 1,462-1,548), where the exchangeable MAOM alone left ~1,100 (issue 6).  At steady state it
     #: changes no other flux: what ages returns, and the strongly bound matter is out of reach of the microbes.
     maom_stabilisation_s: float = 0.5 / (500.0 * 365.0 * 86400.0)
+    #: Fragmentation of coarse woody debris into recalcitrant litter, s-1 at 25 degC: 0.001 d-1, CLM4.5's
+    #: ``k_frag`` (Oleson et al. 2013, NCAR/TN-503+STR, section 15.5), with the Arrhenius response of the
+    #: enzymes (Q10 2.0 near 15 degC; wood decay across biomes has Q10 ~2-2.5, Weedon et al. 2009, Ecol. Lett. 12,
+    #: 45).  It gives 0.06 yr-1 at 0 degC and 0.37 yr-1 at 25 degC, the range of the boreal to tropical decay
+    #: constants of dead wood (Harmon et al. 2020, Carbon Balance Manag. 15, 1; Chambers et al. 2000, Oecologia
+    #: 122, 380: 0.17 yr-1 in central Amazonia).  Dead wood lies on and above the soil: neither the water of
+    #: the root zone nor its minerals act on it, and aggregates cannot occlude it until it has fragmented.
+    #: (Entering R directly, wood was occluded at the 60-day aggregate rate, and tropical forest soils held
+    #: 20-27 kg C m-2 in aggregates in the 2026-12 spin-up.)
+    cwd_fragmentation_s: float = 0.001 / 86400.0
     #: Occlusion of recalcitrant litter in aggregates, s-1: macroaggregates form around fresh particulate matter
     #: and turn over in ~30-90 days (Six et al. 2000, Soil Biol. Biochem. 32, 2099; De Gryze et al. 2006, Eur. J.
     #: Soil Sci. 57, 693): 60 days.
@@ -254,7 +266,7 @@ class SoilBgcParameters:
 class SoilDrivers(NamedTuple):
     """What the physics and vegetation give the soil for one step (per column)."""
 
-    #: Litter inputs, kg m-2 s-1: metabolic (to L) and structural (to R) C and N.
+    #: Litter inputs, kg m-2 s-1: metabolic (to L) and structural (to R) C and N; wood: ``litter_cwd_*``.
     litter_met_c: np.ndarray
     litter_met_n: np.ndarray
     litter_str_c: np.ndarray
@@ -296,6 +308,11 @@ class SoilDrivers(NamedTuple):
     #: (harvest removals less legume fixation), kg N m-2 s-1: not a soil input; the offline spin-up uses it
     #: for the N uptake of a steady vegetation (:mod:`lsm.soil_bgc.spinup`).
     plant_n_net_export: np.ndarray | float = 0.0
+    #: Wood litter (dead stems and coarse roots) to the coarse woody debris, C and N, kg m-2 s-1, and its 13C
+    #: and 14C, ``(2, ncolumn)`` (with isotopes).
+    litter_cwd_c: np.ndarray | float = 0.0
+    litter_cwd_n: np.ndarray | float = 0.0
+    litter_cwd_iso: np.ndarray | None = None
 
 
 class SoilFluxes(NamedTuple):
@@ -342,6 +359,8 @@ class SoilFluxes(NamedTuple):
     isotopes: SoilIsotopeFluxes | None = None
     #: Multiplier of the R and MAOM depolymerisation by rhizosphere O2 (``rhizosphere_o2``; ones when off), 1.
     oxidative_factor: np.ndarray | None = None
+    #: Coarse woody debris fragmented into recalcitrant litter, kg C m-2.
+    fragmented_cwd_c: np.ndarray | None = None
 
     @property
     def lost_c(self) -> np.ndarray:
@@ -396,6 +415,7 @@ def _r(name):
 
 L_C, L_N = _r("litter_labile_c"), _r("litter_labile_n")
 R_C, R_N = _r("litter_recalcitrant_c"), _r("litter_recalcitrant_n")
+CW_C, CW_N = _r("coarse_woody_debris_c"), _r("coarse_woody_debris_n")
 D_C, D_N = _r("dom_c"), _r("dom_n")
 B_C, B_N = _r("microbes_active_c"), _r("microbes_active_n")
 BD_C, BD_N = _r("microbes_dormant_c"), _r("microbes_dormant_n")
@@ -408,6 +428,7 @@ NH4, NO3 = _r("nh4_n"), _r("no3_n")
 
 # Stage A: (source, target) per flux, by process; C and N of one process share a group.
 _STAGE_A = [
+    ("fragmentation", [(CW_C, R_C), (CW_N, R_N)]),
     ("dep_l", [(L_C, D_C), (L_N, D_N)]),
     ("dep_r", [(R_C, D_C), (R_N, D_N)]),
     ("dep_m", [(M_C, D_C), (M_N, D_N)]),
@@ -553,6 +574,9 @@ def step(state: SoilState, drivers: SoilDrivers, dt: float, params: SoilBgcParam
     v[L_N] += (1.0 - leach) * d.litter_met_n * dt - inoculum_n
     v[R_C] += d.litter_str_c * dt
     v[R_N] += d.litter_str_n * dt
+    cwd_c, cwd_n = d.litter_cwd_c * dt, d.litter_cwd_n * dt
+    v[CW_C] += cwd_c
+    v[CW_N] += cwd_n
     if shadow is not None:
         iso = np.zeros((len(isotopes.ISOTOPES), _NROW, ncol))
         iso[:, C_ROWS] = shadow
@@ -562,6 +586,13 @@ def step(state: SoilState, drivers: SoilDrivers, dt: float, params: SoilBgcParam
         iso[:, D_C] += leach * met_iso
         iso[:, L_C] += (1.0 - leach) * met_iso - inoculum_iso
         iso[:, R_C] += str_iso
+        if d.litter_cwd_iso is not None:
+            cwd_iso = d.litter_cwd_iso * dt
+        elif np.any(np.asarray(d.litter_cwd_c) != 0.0):
+            raise ValueError("the soil carries isotopes but the wood litter comes without its 13C and 14C")
+        else:
+            cwd_iso = np.zeros_like(str_iso)
+        iso[:, CW_C] += cwd_iso
     dep = d.n_deposition * dt
     dep_nh4 = DEPOSITION_NH4_FRACTION * dep
     # potential fixation, held back by the mineral N of the soil solution before the step's inputs and, for
@@ -576,8 +607,8 @@ def step(state: SoilState, drivers: SoilDrivers, dt: float, params: SoilBgcParam
     fert_nh4, fert_no3 = d.n_fertiliser_nh4 * dt, d.n_fertiliser_no3 * dt
     v[NH4] += dep_nh4 + fixed + fert_nh4
     v[NO3] += dep - dep_nh4 + fert_no3
-    input_c = (d.litter_met_c + d.litter_str_c) * dt
-    input_n = (d.litter_met_n + d.litter_str_n) * dt + fixed + dep + fert_nh4 + fert_no3
+    input_c = (d.litter_met_c + d.litter_str_c) * dt + cwd_c
+    input_n = (d.litter_met_n + d.litter_str_n) * dt + cwd_n + fixed + dep + fert_nh4 + fert_no3
 
     # --- environment
     f_t = kinetics.arrhenius_factor(d.t_soil_k, kinetics.VMAX_ACTIVATION_ENERGY_J_MOL)
@@ -586,6 +617,7 @@ def step(state: SoilState, drivers: SoilDrivers, dt: float, params: SoilBgcParam
     yield_c = microbes.cue_temperature(d.t_soil_k) if p.temperature_cue else microbes.YIELD_C
 
     # --- stage A proposals, kg m-2 over the step
+    fragmented = v[CW_C] * -np.expm1(-p.cwd_fragmentation_s * f_t * dt)
     vl, vr, vm = p.vmax_labile_s * f_t, p.vmax_recalcitrant_s * f_t, p.vmax_maom_s * f_t
     dep_l = kinetics.equilibrium_chemistry_rate(vl, v[EL_C], v[L_C], p.km_litter) * dt
     dep_r = kinetics.equilibrium_chemistry_rate(vr, v[ER_C], v[R_C], p.km_litter) * dt
@@ -673,6 +705,7 @@ def step(state: SoilState, drivers: SoilDrivers, dt: float, params: SoilBgcParam
     l_nc, r_nc, m_nc, a_nc, ms_nc = (_ratio(v[n], v[c]) for c, n in ((L_C, L_N), (R_C, R_N), (M_C, M_N), (A_C, A_N),
                                                                      (MS_C, MS_N)))
     prop = _proposals(_STAGE_A, {
+        "fragmentation": (fragmented, fragmented * _ratio(v[CW_N], v[CW_C])),
         "dep_l": (dep_l, dep_l * l_nc),
         "dep_r": (dep_r, dep_r * r_nc),
         "dep_m": (dep_m, dep_m * m_nc),
@@ -774,7 +807,7 @@ def step(state: SoilState, drivers: SoilDrivers, dt: float, params: SoilBgcParam
         shadow[isotopes.C14] -= lost14
         decayed = np.zeros((len(isotopes.ISOTOPES), ncol))
         decayed[isotopes.C14] = lost14.sum(axis=0)
-        iso_fluxes = SoilIsotopeFluxes(met_iso + str_iso, iso_respired, carried(iso_a, _IA, "dom_leaching"), decayed)
+        iso_fluxes = SoilIsotopeFluxes(met_iso + str_iso + cwd_iso, iso_respired, carried(iso_a, _IA, "dom_leaching"), decayed)
     respiration = gotb("resp_uptake") + gotb("starvation") + fungal + rest_c + got("dormant_maintenance") + birch
     overflow = growth.overflow_respiration_c * _ratio(gotb("resp_uptake"), resp_uptake)
     return SoilFluxes(
@@ -807,4 +840,5 @@ def step(state: SoilState, drivers: SoilDrivers, dt: float, params: SoilBgcParam
         fixation_n=fixed,
         isotopes=iso_fluxes,
         oxidative_factor=oxidative,
+        fragmented_cwd_c=got("fragmentation"),
     )

@@ -152,6 +152,8 @@ class VegIsotopeFluxes(NamedTuple):
     litter_met: np.ndarray
     litter_str: np.ndarray
     decayed: np.ndarray
+    #: Of ``litter_str``, the wood's: the coarse woody debris of the soil.
+    litter_cwd: np.ndarray | None = None
 
 
 def vegetation_step(shadow, flows, assimilate, dt) -> VegIsotopeFluxes:
@@ -187,7 +189,7 @@ def vegetation_step(shadow, flows, assimilate, dt) -> VegIsotopeFluxes:
     lost = decay_14c(shadow[C14], dt)
     shadow[C14] -= lost
     decayed[C14] = lost.sum(axis=0)
-    return VegIsotopeFluxes(f.assimilated * assimilate, respired, met, structural, decayed)
+    return VegIsotopeFluxes(f.assimilated * assimilate, respired, met, structural, decayed, litter[:, 3])
 
 
 def read_delta14c_series(path) -> tuple[np.ndarray, np.ndarray]:

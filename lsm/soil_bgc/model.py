@@ -135,8 +135,10 @@ class SoilModel:
         theta_bulk = self.bulk_theta(theta)
         theta_previous = np.where(np.isfinite(self.theta_previous), self.theta_previous, theta_bulk)
         drivers = column.SoilDrivers(
+            # the wood of the structural litter lies as coarse woody debris until it fragments
             litter_met_c=vf.litter_met_c, litter_met_n=vf.litter_met_n,
-            litter_str_c=vf.litter_str_c, litter_str_n=vf.litter_str_n,
+            litter_str_c=vf.litter_str_c - vf.litter_wood_c, litter_str_n=vf.litter_str_n - vf.litter_cwd_n,
+            litter_cwd_c=vf.litter_wood_c, litter_cwd_n=vf.litter_cwd_n,
             n_deposition=n_deposition, n_fixation=fixation,
             t_soil_k=np.sum(self.weights * t_soil_k[:k], axis=0),
             theta=theta_bulk,
@@ -150,7 +152,8 @@ class SoilModel:
             n_fertiliser_no3=np.broadcast_to(np.asarray(n_fertiliser[1], dtype=float), theta_bulk.shape),
             plant_n_net_export=np.broadcast_to(np.asarray(plant_n_net_export, dtype=float), theta_bulk.shape))
         if self.shadow is not None:
-            drivers = drivers._replace(litter_met_iso=litter_iso[0], litter_str_iso=litter_iso[1])
+            drivers = drivers._replace(litter_met_iso=litter_iso[0], litter_str_iso=litter_iso[1] - litter_iso[2],
+                                       litter_cwd_iso=litter_iso[2])
         f = column.step(self.state, drivers, dt, self.params, shadow=self.shadow)
         self.theta_previous = theta_bulk
         if self.sasu is not None:

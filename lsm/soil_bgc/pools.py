@@ -46,6 +46,8 @@ _CN = ("C", "N")
 POOLS: tuple[Pool, ...] = (
     Pool("litter_labile", "labile (metabolic) litter L", _CN, "organic"),
     Pool("litter_recalcitrant", "recalcitrant (structural) litter R", _CN, "organic"),
+    Pool("coarse_woody_debris", "coarse woody debris (dead stems and coarse roots), fragmenting into R", _CN,
+         "organic"),
     Pool("dom", "dissolved organic matter", _CN, "organic"),
     Pool("microbes_active", "active microbial biomass B_a", _CN, "organic"),
     Pool("microbes_dormant", "dormant microbial biomass B_d", _CN, "organic"),

@@ -71,11 +71,12 @@ _SIDE_POOLS = (((_R_C, _R_N), (_A_C, _A_N), "aggregate_formation_s", "aggregate_
 #: Driver fields that vary in time and are recorded.  The plants' N demand is not: in the coupled model it
 #: is the shortfall of their N store, which a soil short of N keeps high step after step; offline it is that
 #: of a steady vegetation (:func:`integrate`).
-FIELDS = ("litter_met_c", "litter_met_n", "litter_str_c", "litter_str_n", "n_deposition", "n_fixation",
+FIELDS = ("litter_met_c", "litter_met_n", "litter_str_c", "litter_str_n", "litter_cwd_c", "litter_cwd_n", "n_deposition",
+          "n_fixation",
           "n_fertiliser_nh4", "n_fertiliser_no3", "plant_n_net_export", "t_soil_k", "theta", "porosity", "drainage",
           "water_kg_m2", "root_c")
 #: The litter inputs, which :meth:`DriverRecord.steady_vegetation_litter` scales together.
-_LITTER_FIELDS = ("litter_met_c", "litter_met_n", "litter_str_c", "litter_str_n")
+_LITTER_FIELDS = ("litter_met_c", "litter_met_n", "litter_str_c", "litter_str_n", "litter_cwd_c", "litter_cwd_n")
 
 
 class DriverRecord:
@@ -83,8 +84,8 @@ class DriverRecord:
 
     def __init__(self):
         self.sums: list[np.ndarray] = []  # per day: (nfield, ncol), driver x seconds
-        # per day, when the soil carries isotopes: (2, nisotope, ncol), litter 13C/14C inputs (metabolic,
-        # structural) x seconds
+        # per day, when the soil carries isotopes: (3, nisotope, ncol), litter 13C/14C inputs (metabolic,
+        # structural, wood) x seconds
         self.iso_sums: list[np.ndarray] = []
         self.seconds: list[float] = []
         self.elapsed = 0.0
@@ -96,7 +97,9 @@ class DriverRecord:
         self.elapsed += dt
         shape = np.shape(drivers.theta)
         values = np.stack([np.broadcast_to(np.asarray(getattr(drivers, f), dtype=float), shape) for f in FIELDS])
-        iso = None if drivers.litter_met_iso is None else np.stack([drivers.litter_met_iso, drivers.litter_str_iso])
+        iso = None if drivers.litter_met_iso is None else np.stack(
+            [drivers.litter_met_iso, drivers.litter_str_iso,
+             np.zeros_like(drivers.litter_str_iso) if drivers.litter_cwd_iso is None else drivers.litter_cwd_iso])
         if day == len(self.sums):
             self.sums.append(values * dt)
             self.seconds.append(dt)
@@ -119,7 +122,8 @@ class DriverRecord:
         fields = dict(zip(FIELDS, mean, strict=True))
         fields["plant_n_demand"] = np.zeros_like(fields["theta"])
         if self.iso_sums:
-            fields["litter_met_iso"], fields["litter_str_iso"] = self.iso_sums[k] / self.seconds[k]
+            fields["litter_met_iso"], fields["litter_str_iso"], fields["litter_cwd_iso"] = (self.iso_sums[k]
+                                                                                          / self.seconds[k])
         # daily means hold no wetting rate: the offline years leave out the rewetting pulse of the Birch effect
         # (its osmotic shock, slaking and revival; the drought switch of dormancy acts on the daily water)
         return self.constant._replace(theta_previous=None, **fields)
@@ -146,7 +150,7 @@ class DriverRecord:
         """
         rows = [FIELDS.index(f) for f in _LITTER_FIELDS]
         total = np.sum(self.sums, axis=0)
-        litter_c = total[FIELDS.index("litter_met_c")] + total[FIELDS.index("litter_str_c")]
+        litter_c = sum(total[FIELDS.index(f)] for f in ("litter_met_c", "litter_str_c", "litter_cwd_c"))
         steady = np.maximum(np.asarray(steady_litter_c, dtype=float), 0.0)
         scale = np.divide(np.minimum(steady, litter_c), litter_c, out=np.ones_like(litter_c), where=litter_c > 0.0)
         for day in self.sums:
@@ -201,7 +205,8 @@ def integrate(state, record: DriverRecord, params: column.SoilBgcParameters, yea
         mineral_sum, kept, lost = np.zeros(v.shape[1]), np.zeros(v.shape[1]), np.zeros(v.shape[1])
         for k in range(record.days):
             drivers = record.day(k)
-            used = np.maximum(drivers.litter_met_n + drivers.litter_str_n + drivers.plant_n_net_export, 0.0) * dt
+            used = np.maximum(drivers.litter_met_n + drivers.litter_str_n + drivers.litter_cwd_n
+                              + drivers.plant_n_net_export, 0.0) * dt
             for _ in range(steps):
                 mean += v[feed_rows]
                 if mean_iso is not None:

@@ -209,6 +209,20 @@ def test_parton_split_worked_value_and_litter_quality():
     assert f.litter_str_lignin[0] == pytest.approx(lignin / f.litter_str_c[0], rel=1e-12)
 
 
+def test_wood_litter_keeps_the_dead_wood_n_as_coarse_woody_debris():
+    """Wood litter is structural at the dead-wood C:N 500 (CLM5 ``deadwd_cn``), reported apart as the coarse
+    woody debris; the leaves' and roots' structural litter keeps C:N 150 and the metabolic takes the rest."""
+    pft = np.array([BDT])
+    s = veg.init_state(pft, leaf_c=0.2, froot_c=0.3, wood_c=10.0, labile_c=0.0)
+    s.leaf_on[:], s.cold_dormant[:] = False, True
+    f = veg.step(s, pft, 0.0, 290.0, 290.0, 1.0, DAY)
+    assert f.litter_wood_c[0] > 0.0
+    assert f.litter_cwd_n[0] == pytest.approx(f.litter_wood_c[0] / veg.DEAD_WOOD_CN, rel=1e-12)
+    leaf_root_str = f.litter_str_c[0] - f.litter_wood_c[0]
+    assert f.litter_str_n[0] - f.litter_cwd_n[0] == pytest.approx(leaf_root_str / 150.0, rel=1e-12)
+    np.testing.assert_allclose(f.n_litter, f.litter_met_n + f.litter_str_n, rtol=1e-12)
+
+
 def test_evergreen_turnover_allocation_and_lai():
     pft = np.array([BET, pft_index("c3_grass")])
     s = veg.init_state(pft, leaf_c=0.4, froot_c=0.3, wood_c=10.0, labile_c=0.0)
@@ -489,7 +503,9 @@ def test_ample_n_store_reproduces_the_carbon_only_model():
         "ra": [2.574912958890987e-08, 1.2663435736263228e-08, 1.0594807026452786e-08, 2.1182885884745274e-08],
         "litter_met_c": [5.417321421298052e-09, 0.0, 0.0, 3.86401081178737e-09],
         "litter_str_c": [1.1627566285143418e-08, 3.1772747722100687e-09, 0.0, 6.266221787602681e-10],
-        "litter_met_n": [1.5615877761257157e-10, 0.0, 0.0, 2.879696213599877e-11],
+        # the tree's wood litter keeps its dead-wood N (C:N 500, not the 150 of structural litter): the metabolic
+        # litter has the rest (changed deliberately with the coarse woody debris; carbon unchanged)
+        "litter_met_n": [1.8575052952548113e-10, 0.0, 0.0, 2.879696213599877e-11],
     }
     for name, value in expected.items():
         np.testing.assert_allclose(getattr(f, name), value, rtol=1e-13, atol=0, err_msg=name)

@@ -29,7 +29,8 @@ def test_books_close_and_pools_stay_non_negative(seed, dt):
     d = make_drivers(n, dt=dt)._replace(
         t_soil_k=rng.uniform(250.0, 320.0, n), theta=rng.uniform(0.0, 0.45, n),
         drainage=rng.choice([0.0, 1e-6, 1e-3], n), root_c=rng.choice([0.0, 0.5], n),
-        plant_n_demand=rng.choice([0.0, 1e-5, 1.0], n))
+        plant_n_demand=rng.choice([0.0, 1e-5, 1.0], n), litter_cwd_c=rng.choice([0.0, 1e-8], n),
+        litter_cwd_n=rng.choice([0.0, 2e-11], n))
     for _ in range(5):
         f, err_c, err_n = _books(state, d, dt)
         assert np.all(state.values >= 0.0)

@@ -71,7 +71,9 @@ def test_soil_isotope_books_close_per_column(seed, dt):
     shadow = state.values[C_ROWS][None] * rng.uniform(0.5, 1.5, (2, len(C_ROWS), n)) * np.array([1e-2, 1e-12])[:, None, None]
     d = make_drivers(n, theta=rng.uniform(0.05, 0.44, n), t_k=rng.uniform(265.0, 310.0, n), dt=dt)
     d = d._replace(litter_met_iso=d.litter_met_c * rng.uniform(0.5, 1.5, (2, n)) * np.array([[1e-2], [1e-12]]),
-                   litter_str_iso=d.litter_str_c * rng.uniform(0.5, 1.5, (2, n)) * np.array([[1e-2], [1e-12]]))
+                   litter_str_iso=d.litter_str_c * rng.uniform(0.5, 1.5, (2, n)) * np.array([[1e-2], [1e-12]]),
+                   litter_cwd_c=0.2 * d.litter_str_c, litter_cwd_n=0.2 * d.litter_str_c / 500.0,
+                   litter_cwd_iso=0.2 * d.litter_str_c * rng.uniform(0.5, 1.5, (2, n)) * np.array([[1e-2], [1e-12]]))
     for _ in range(3):
         before = shadow.sum(axis=1).copy()
         f = column.step(state, d, dt, shadow=shadow)
@@ -116,7 +118,7 @@ def test_soil_13c_relaxes_to_a_new_input_ratio_fastest_in_the_fast_pools():
     d = _iso_drivers(n, r_new)
     for _ in range(2 * 365):
         f = column.step(state, d, DAY, shadow=shadow)
-    delta = dict(zip(("L", "R", "DOM", "B", "BD", "EL", "ER", "M", "MS", "A"),
+    delta = dict(zip(("L", "R", "CWD", "DOM", "B", "BD", "EL", "ER", "M", "MS", "A"),
                      isotopes.delta13c_permil(shadow[0, :, 0], state.values[C_ROWS][:, 0]), strict=True))
     co2 = float(isotopes.delta13c_permil(f.isotopes.respired[0], f.respiration_c)[0])
     assert abs(delta["L"] + 12.0) < 0.1
