@@ -20,8 +20,8 @@ than half the land; desert is land where bare ground covers more than 80 %.
 ``python -m lsm.diagnostics --stocks FILE`` reads a land restart
 (``rest/<date>/land.r.nc``) or initial-state file (``lsm/data/land_init.nc``,
 ``lsmc spinup``'s output) instead and prints, per PFT, the area-weighted mean
-soil and vegetation stocks: soil organic carbon and its litter, microbial,
-mineral-associated and aggregate parts, NH4+ and NO3-, and vegetation carbon,
+soil and vegetation stocks: soil organic carbon and its litter, coarse woody debris,
+microbial, mineral-associated and aggregate parts, NH4+ and NO3-, and vegetation carbon,
 with global totals. It shows where a spin-up piles up carbon or mineral N.
 """
 
