@@ -98,8 +98,10 @@ class SoilBgcParameters:
 
     #: Depolymerisation of labile litter per unit enzyme: MEND ``V_P`` 2.5 h-1.
     vmax_labile_s: float = _MEND_VP / HOUR
-    #: Of recalcitrant litter: ``V_P`` x 3.9/14.8, CENTURY's structural / metabolic decay ratio (Parton et al. 1987).
-    vmax_recalcitrant_s: float = _MEND_VP * 3.9 / 14.8 / HOUR
+    #: Of recalcitrant litter: ``V_P`` x 3.9/14.8 x 10.  With :attr:`km_recalcitrant` ten times
+    #: :attr:`km_litter`, the first-order equivalent ``vmax E / K`` keeps CENTURY's structural / metabolic
+    #: decay ratio 3.9/14.8 (Parton et al. 1987) at low stocks.
+    vmax_recalcitrant_s: float = 10.0 * _MEND_VP * 3.9 / 14.8 / HOUR
     #: Of mineral-associated organic matter by the R-enzymes: MEND ``V_M`` 1 h-1.
     vmax_maom_s: float = _MEND_VM / HOUR
     #: Half-saturation of litter depolymerisation, kg C m-2.  MEND's ``K_P`` (50 mg C g-1, 65 kg C m-2) belongs
@@ -108,6 +110,15 @@ class SoilBgcParameters:
     #: CENTURY's metabolic decay rate, 14.8 yr-1 (Parton et al. 1987), as MIMICS calibrates its Vmax/Km to
     #: litter-bag data (Wieder et al. 2014).
     km_litter: float = 0.5
+    #: Half-saturation of recalcitrant-litter depolymerisation, 5 kg C m-2: above the 1-5 kg C m-2 of
+    #: structural litter on forest floors (Pregitzer & Euskirchen 2004; Pan et al. 2011), so that its decay
+    #: stays first order in the litter mass, as litter bags show for lignified litter at any stock (Olson
+    #: 1963; Adair et al. 2008, Glob. Change Biol. 14, 2636).  MIMICS goes further: its structural-litter
+    #: ``K_m``, ``10 exp(0.035 T + 3.19) / 2`` mg C cm-3 (~250 at 20 degC), lies far above its litter pools and
+    #: is ~5 times its metabolic-litter one (Wieder et al. 2015, Global Biogeochem. Cycles 29, 1782).  At
+    #: 0.5 kg C m-2 the R-enzymes saturated at forest stocks and, with N-limited microbes making few enzymes,
+    #: the structural litter and the aggregates built from it piled up without end.
+    km_recalcitrant: float = 5.0
     #: Half-saturation of MAOM depolymerisation: MEND ``K_M`` 250 mg C g-1.
     km_maom: float = 250.0 * MG_G
     #: Maximum specific DOM uptake by active microbes, 0.0125 h-1: between MEND's calibrated
@@ -137,7 +148,10 @@ class SoilBgcParameters:
     #: the mean soil microbial biomass of the top metre, 0.1-0.2 kg C m-2 (Xu et al. 2013, Global Ecol.
     #: Biogeogr. 22, 737).
     mortality_reference_biomass_kg_m2: float = 0.1
-    #: Enzyme production per biomass C: MEND ``(p_EP + p_EM) m_R`` = 5.6e-6 h-1.
+    #: Enzyme production per biomass C: MEND ``(p_EP + p_EM) m_R`` = 5.6e-6 h-1, independent of temperature as
+    #: in Allison et al. (2010, Nat. Geosci. 3, 336): warming speeds the enzymes, not their making.  Scaled by
+    #: the Arrhenius factor as well as the enzymes' ``V_max``, decomposition went as ``f_T^2`` (Q10 ~4), and
+    #: cold soils kept their litter.
     enzyme_production_s: float = 2.0 * _MEND_PEP * _MEND_MR / HOUR
     #: Enzyme turnover: MEND ``r_E`` 1e-3 h-1.
     enzyme_turnover_s: float = _MEND_RE / HOUR
@@ -620,7 +634,7 @@ def step(state: SoilState, drivers: SoilDrivers, dt: float, params: SoilBgcParam
     fragmented = v[CW_C] * -np.expm1(-p.cwd_fragmentation_s * f_t * dt)
     vl, vr, vm = p.vmax_labile_s * f_t, p.vmax_recalcitrant_s * f_t, p.vmax_maom_s * f_t
     dep_l = kinetics.equilibrium_chemistry_rate(vl, v[EL_C], v[L_C], p.km_litter) * dt
-    dep_r = kinetics.equilibrium_chemistry_rate(vr, v[ER_C], v[R_C], p.km_litter) * dt
+    dep_r = kinetics.equilibrium_chemistry_rate(vr, v[ER_C], v[R_C], p.km_recalcitrant) * dt
     dep_m = kinetics.equilibrium_chemistry_rate(vm, v[ER_C], v[M_C], p.km_maom) * dt
     capacity = maom_capacity(d.fines, p)
     # the strongly bound matter occupies sites but does not desorb
@@ -750,14 +764,14 @@ def step(state: SoilState, drivers: SoilDrivers, dt: float, params: SoilBgcParam
     maint = microbes.maintenance_respiration(ext[B_C], microbes.MAINTENANCE_RATE_REF, f_t, dt=dt, available_c=up_c,
                                              biomass_n=ext[B_N])
     growth = microbes.co_limited_growth(maint.remaining_uptake_c, up_n, up_min, yield_c, microbes.THETA_B)
-    enzyme_made = maint.biomass_c * -np.expm1(-p.enzyme_production_s * f_t * dt)
+    enzyme_made = maint.biomass_c * -np.expm1(-p.enzyme_production_s * dt)
     b_nc = _ratio(maint.biomass_n, maint.biomass_c)
     # allocation that maximises growth on what the enzymes would release now (SESAM-type optimality)
     if p.priming:
         e_total = ext[EL_C] + ext[ER_C]
         alpha = enzymes.optimal_enzyme_allocation(
             e_total, ext[L_C], ext[R_C], _cn(ext[L_C], ext[L_N]), _cn(ext[R_C], ext[R_N]), vl, vr,
-            p.km_litter, p.km_litter,
+            p.km_litter, p.km_recalcitrant,
             up_c / dt, (up_n + n_capacity) / dt, yield_c, microbes.THETA_B,
             second_r=(ext[M_C], _cn(ext[M_C], ext[M_N]), vm, p.km_maom))
     else:
