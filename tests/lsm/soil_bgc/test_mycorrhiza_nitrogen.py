@@ -5,7 +5,7 @@ import pytest
 
 from lsm.soil_bgc.leaching import nitrate_leaching
 from lsm.soil_bgc.mycorrhiza import AM, AMINO_ACID_CN, ECM, ROOT_KM_N, mixed_parameters, potential_plant_n_uptake
-from lsm.soil_bgc.nitrogen import ANOXIC_WFPS_CRIT, nitrification
+from lsm.soil_bgc.nitrogen import ANOXIC_WFPS_CRIT, ANOXIC_WFPS_WIDTH, nitrification
 from lsm.soil_bgc import column
 from lsm.soil_bgc.nitrogen_inputs import (FIXATION_HALF_INHIBITION_MOL_L, FREE_LIVING_FIXATION_SHARE, G_M2_YR,
                                           biological_n_fixation, fixation_demand_factor, fixation_inhibition)
@@ -87,9 +87,9 @@ def test_nitrification_stops_in_frozen_soil_and_never_exceeds_the_pool():
     nh4 = np.full(3, 1e-3)
     got = nitrification(nh4, np.array([263.15, 288.15, 308.15]), np.full(3, 0.6), 1e9)
     assert got[0] == 0.0 and np.all(got <= nh4) and got[2] > 0.0
-    # at WFPS 0.4 the soil is aerated (anoxic share 0.033) and water films limit: f_W = (0.4/0.6) (1 - f_anox)
+    # at WFPS 0.4 the soil is aerated (anoxic share 0.0025) and water films limit: f_W = (0.4/0.6) (1 - f_anox)
     fast = nitrification(nh4, np.full(3, 298.15), np.full(3, 0.4), 86400.0, ph=7.0)
-    f_w = 0.4 / 0.6 * (0.5 - np.arctan(6.0 * np.pi * (0.4 - ANOXIC_WFPS_CRIT)) / np.pi)
+    f_w = 0.4 / 0.6 * (1.0 - 1.0 / (1.0 + np.exp((ANOXIC_WFPS_CRIT - 0.4) / ANOXIC_WFPS_WIDTH)))
     f_ph = 0.56 + np.arctan(0.9 * np.pi) / np.pi
     assert fast[0] == pytest.approx(1e-3 * -np.expm1(-0.1 * (-0.06 + 0.13 * np.exp(1.75)) * f_w * f_ph), rel=1e-12)
 

@@ -28,20 +28,16 @@ def test_anoxic_fraction_has_a_continuous_derivative(w):
     slope = nitrogen.anoxic_fraction_slope(w)
     assert slope > 0.0
     assert numeric == pytest.approx(slope, rel=1e-5, abs=1e-9)
-    # |f''| <= 9 k^2 / (8 sqrt(3) pi) for 1/2 + atan(k x)/pi: the slope is Lipschitz, hence continuous
-    bound = 9.0 * nitrogen.ANOXIC_WFPS_STEEPNESS**2 / (8.0 * np.sqrt(3.0) * np.pi)
+    # |f''| <= 1 / (6 sqrt(3) s^2) for the logistic: the slope is Lipschitz, hence continuous
+    bound = 1.0 / (6.0 * np.sqrt(3.0) * nitrogen.ANOXIC_WFPS_WIDTH**2)
     assert abs(nitrogen.anoxic_fraction_slope(w + h) - slope) <= bound * h * (1 + 1e-9)
 
 
 def test_the_switch_is_centred_on_w_crit():
     w_crit = nitrogen.ANOXIC_WFPS_CRIT
     assert nitrogen.anoxic_fraction(w_crit) == 0.5
-    # Del Grosso et al. (2000): 0.5 + atan(0.6 pi (0.1 WFPS% - 9)) / pi, by hand at WFPS 80 % and 100 %
     np.testing.assert_allclose(nitrogen.anoxic_fraction([w_crit - 0.1, w_crit + 0.1]),
-                               [0.5 + np.arctan(-0.6 * np.pi) / np.pi, 0.5 + np.arctan(0.6 * np.pi) / np.pi],
-                               rtol=1e-14)
-    # broad tails: a twentieth of a bulk soil at WFPS 0.6 is anoxic (microsites), not the 0.25 % of a logistic
-    assert 0.04 < nitrogen.anoxic_fraction(0.6) < 0.07
+                               [1 / (1 + np.e**2), 1 / (1 + np.e**-2)], rtol=1e-14)
     assert nitrogen.anoxic_fraction(0.7, w_crit=0.7) == 0.5
 
 
