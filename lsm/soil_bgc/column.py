@@ -63,11 +63,13 @@ from typing import NamedTuple
 
 import numpy as np
 
+from lsm.soil_texture import FIELD_CAPACITY_SUCTION_M, WILTING_POINT_SUCTION_M
+
 from . import dormancy, enzymes, isotopes, kinetics, microbes, oxygen, rewetting
 from .leaching import dom_leaching, drainage_rate, nitrate_loss
 from .mycorrhiza import ROOT_KM_N, MycorrhizalParameters, potential_plant_n_uptake
 from .nitrogen import (DEFAULT_SOIL_PH, anoxic_fraction, anoxic_wfps_midpoint, denitrification_rate, n2_n2o_ratio,
-                       nitrification, nitrification_n2o_yield, no_n2o_ratio, relative_gas_diffusivity)
+                       nitrification, nitrification_n2o_yield, no_n2o_ratio, relative_gas_diffusivity, wfps_at_suction)
 from .nitrogen_inputs import DEPOSITION_NH4_FRACTION, fixation_demand_factor, fixation_inhibition
 from .numerics import OUT, FluxTable, carry_shadow, transfer
 from .pools import C_ROWS, VARIABLES, SoilState
@@ -674,7 +676,11 @@ def step(state: SoilState, drivers: SoilDrivers, dt: float, params: SoilBgcParam
     anoxic = anoxic_fraction(wfps, w_crit=anoxic_wfps_midpoint(respiration_rate, d.porosity, SOIL_MASS_KG_M2))
     diffusivity = relative_gas_diffusivity(wfps, d.porosity)
     nitrified = nitrification(v[NH4], d.t_soil_k, wfps, dt, ph=d.ph, anoxic=anoxic)
-    n2o_nit = nitrified * nitrification_n2o_yield(anoxic)
+    # the nitrifiers' N2O share rises from the wilting point to field capacity of this layer's soil
+    n2o_nit = nitrified * nitrification_n2o_yield(
+        diffusivity, relative_gas_diffusivity(wfps_at_suction(WILTING_POINT_SUCTION_M, d.psi_sat_m, d.clapp_b),
+                                              d.porosity),
+        relative_gas_diffusivity(wfps_at_suction(FIELD_CAPACITY_SUCTION_M, d.psi_sat_m, d.clapp_b), d.porosity))
     no_nit = n2o_nit * no_n2o_ratio(diffusivity)
     r_leach = drainage_rate(d.drainage, d.water_kg_m2)
     no3_loss = nitrate_loss(v[NO3], r_leach, denitrification_rate(v[NO3], respiration_rate, anoxic,

@@ -33,11 +33,21 @@ Nitrification (NH4+ -> NO3-)
     Global Biogeochem. Cycles 10, 401), which falls in acid soils where
     ammonia, the substrate of the ammonia oxidisers, is scarce.
 
-    Nitrifiers lose part of the oxidised N as N2O and NO.  The N2O yield
-    rises as O2 runs short (nitrifier denitrification): 0.2 % of the
-    nitrified N in aerated soil to 2 % when anoxic, the range of Khalil,
-    Mary & Renault (2004, Soil Biol. Biochem. 36, 687) and of the review of
-    Butterbach-Bahl et al. (2013, Phil. Trans. R. Soc. B 368, 20130122).
+    Nitrifiers lose part of the oxidised N as N2O and NO.  The N2O share
+    rises as the soil wets and O2 diffuses in more slowly (nitrifier
+    denitrification): as in DAYCENT's trace-gas submodel since its 2013
+    revision (site parameters ``N2Oadjust_wp`` and ``N2Oadjust_fc``), it is
+    linear in the relative gas diffusivity ``D_r`` from 0.2 % of the
+    nitrified N at the wilting point to 1.5 % at field capacity and stays
+    there in wetter soil; the range is that of the nitrifier N2O yields of
+    Khalil, Mary & Renault (2004, Soil Biol. Biochem. 36, 687: 0.16-1.48 %
+    as O2 falls).  Field capacity and wilting point are the water contents at
+    suctions of 3.3 and 150 m on the layer's Clapp-Hornberger curve
+    (:mod:`lsm.soil_texture`), so a sand reaches the wet end at a lower WFPS
+    than a clay.  (A yield tied to the anoxic fraction, used before, stayed at
+    its aerobic 0.2 % in all soils drier than the denitrification switch, so
+    an irrigated field emitted less N2O than a rain-fed one, against the
+    field data: Trost et al. 2013, Agron. Sustain. Dev. 33, 733.)
     NO follows from the NO:N2O ratio of Parton et al. (2001),
     ``R = 15.2 + 35.5 atan(0.68 pi (10 D_r - 1.86)) / pi``, with the relative
     gas diffusivity ``D_r`` of the soil: dry, open soils emit NO, wet ones
@@ -66,7 +76,7 @@ __all__ = [
     "ANOXIC_WFPS_CRIT", "ANOXIC_WFPS_CRIT_MIN", "ANOXIC_WFPS_WIDTH", "FIELD_CAPACITY_WFPS", "NITRIFICATION_RATE_MAX",
     "anoxic_fraction", "anoxic_fraction_slope", "anoxic_wfps_midpoint",
     "denitrification_rate", "n2_n2o_ratio", "nitrification", "nitrification_n2o_yield", "nitrification_ph_factor",
-    "nitrification_temperature_factor", "no_n2o_ratio", "relative_gas_diffusivity", "wfps_factor",
+    "nitrification_temperature_factor", "no_n2o_ratio", "relative_gas_diffusivity", "wfps_at_suction", "wfps_factor",
 ]
 
 #: Maximum nitrification rate, s-1 (0.1 d-1; Parton et al. 2001).
@@ -81,9 +91,10 @@ ANOXIC_WFPS_CRIT_MIN = 0.6
 #: Water-filled pore space at field capacity, where Del Grosso et al. (2000) take the soil's gas diffusivity
 #: ``D_fc`` (Linn & Doran 1984: aerobic activity peaks near 0.6).
 FIELD_CAPACITY_WFPS = 0.6
-#: N2O lost per N nitrified in aerated and in anoxic soil (Khalil et al. 2004; Butterbach-Bahl et al. 2013).
-NITRIFICATION_N2O_YIELD_AEROBIC = 0.002
-NITRIFICATION_N2O_YIELD_ANOXIC = 0.02
+#: N2O lost per N nitrified at the wilting point and at field capacity and wetter (DAYCENT's ``N2Oadjust_wp``
+#: and ``N2Oadjust_fc``; Khalil et al. 2004: 0.16-1.48 %).
+NITRIFICATION_N2O_YIELD_WILTING_POINT = 0.002
+NITRIFICATION_N2O_YIELD_FIELD_CAPACITY = 0.015
 #: Soil pH where the dataset has none: 6.5, the median of topsoils in SoilGrids (Hengl et al. 2017).
 DEFAULT_SOIL_PH = 6.5
 _SECONDS_PER_DAY = 86400.0
@@ -161,10 +172,29 @@ def nitrification(nh4, t_soil_k, wfps, dt, rate_max=NITRIFICATION_RATE_MAX, ph=D
     return np.maximum(_f(nh4), 0.0) * -np.expm1(-k * dt)
 
 
-def nitrification_n2o_yield(anoxic):
-    """N2O-N lost per N nitrified, 0.002 (aerated) to 0.02 (anoxic), linear in the anoxic fraction."""
-    return NITRIFICATION_N2O_YIELD_AEROBIC + (NITRIFICATION_N2O_YIELD_ANOXIC
-                                              - NITRIFICATION_N2O_YIELD_AEROBIC) * _f(anoxic)
+def wfps_at_suction(suction_m, psi_sat_m, clapp_b):
+    """Water-filled pore space at a suction head (m, > 0) on the Clapp-Hornberger curve, capped at 1.
+
+    ``(psi_sat / suction)^(1/b)`` with ``psi_sat_m`` the magnitude of the
+    saturated matric potential, m (Clapp & Hornberger 1978).
+    """
+    return np.minimum((_f(psi_sat_m) / suction_m) ** (1.0 / _f(clapp_b)), 1.0)
+
+
+def nitrification_n2o_yield(relative_diffusivity, diffusivity_wilting_point, diffusivity_field_capacity):
+    """N2O-N lost per N nitrified, 0.002-0.015: linear in ``D_r`` between the wilting point and field capacity.
+
+    ``relative_diffusivity`` is the soil's relative gas diffusivity now and
+    the other two its values at the wilting point and at field capacity
+    (:func:`relative_gas_diffusivity`); drier than the wilting point the
+    yield is 0.2 %, wetter than field capacity 1.5 % (DAYCENT; module
+    docstring).
+    """
+    span = _f(diffusivity_wilting_point) - _f(diffusivity_field_capacity)
+    wet = np.divide(_f(diffusivity_wilting_point) - _f(relative_diffusivity), span,
+                    out=np.ones(np.broadcast(span, _f(relative_diffusivity)).shape), where=span > 0.0)
+    return NITRIFICATION_N2O_YIELD_WILTING_POINT + (NITRIFICATION_N2O_YIELD_FIELD_CAPACITY
+                                                    - NITRIFICATION_N2O_YIELD_WILTING_POINT) * np.clip(wet, 0.0, 1.0)
 
 
 def no_n2o_ratio(relative_diffusivity):
