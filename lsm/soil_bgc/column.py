@@ -75,10 +75,13 @@ from .numerics import OUT, FluxTable, carry_shadow, transfer
 from .pools import C_ROWS, VARIABLES, SoilState
 from .upscaling import UpscalingParameters, relative_correction
 
-__all__ = ["SOIL_LAYER_DEPTH_M", "SOIL_MASS_KG_M2", "SoilBgcParameters", "SoilDrivers", "SoilFluxes", "step"]
+__all__ = ["SOIL_LAYER_DEPTH_M", "SOIL_MASS_KG_M2", "TOPSOIL_DEPTH_M", "SoilBgcParameters", "SoilDrivers", "SoilFluxes", "step"]
 
 #: Depth of the bulk soil layer of the model, m (the "top metre" of soil carbon inventories).
 SOIL_LAYER_DEPTH_M = 1.0
+#: Depth of the topsoil whose water sets the nitrifiers' gas yields, m: the two upper hydrology layers (DAYCENT
+#: uses the top 15 cm).
+TOPSOIL_DEPTH_M = 0.2
 #: Mass of soil in the layer, kg m-2: bulk density 1.3 g cm-3 (a mineral-soil mean) over 1 m.
 SOIL_MASS_KG_M2 = 1300.0 * SOIL_LAYER_DEPTH_M
 #: 1 mg C per g soil in kg C m-2 of the layer.
@@ -310,6 +313,9 @@ class SoilDrivers(NamedTuple):
     #: Layer-mean liquid water at the end of the previous step, m3 m-3 (the wetting rate of the Birch effect);
     #: None = ``theta`` (no wetting).
     theta_previous: np.ndarray | None = None
+    #: Liquid water of the topsoil (:data:`TOPSOIL_DEPTH_M`), m3 m-3, where the nitrifiers' N2O and NO form and
+    #: escape; None = ``theta``.
+    theta_topsoil: np.ndarray | None = None
     #: Clapp-Hornberger hydraulics of the layer for its matric potential: magnitude of the saturated potential,
     #: m, and the exponent ``b`` (:func:`lsm.soil_bgc.rewetting.matric_potential_mpa`); default a loam.
     psi_sat_m: np.ndarray | float = rewetting.CLAPP_HORNBERGER_LOAM_PSI_SAT_M
@@ -676,12 +682,16 @@ def step(state: SoilState, drivers: SoilDrivers, dt: float, params: SoilBgcParam
     anoxic = anoxic_fraction(wfps, w_crit=anoxic_wfps_midpoint(respiration_rate, d.porosity, SOIL_MASS_KG_M2))
     diffusivity = relative_gas_diffusivity(wfps, d.porosity)
     nitrified = nitrification(v[NH4], d.t_soil_k, wfps, dt, ph=d.ph, anoxic=anoxic)
-    # the nitrifiers' N2O share rises from the wilting point to field capacity of this layer's soil
+    # the nitrifiers' N2O share rises from the wilting point to field capacity of the soil, and their NO:N2O
+    # falls, with the gas diffusivity of the topsoil, where most nitrification happens and its gases escape
+    # (DAYCENT takes both from the water of the top 15 cm; Parton et al. 2001)
+    diffusivity_top = diffusivity if d.theta_topsoil is None else relative_gas_diffusivity(
+        _ratio(d.theta_topsoil, d.porosity), d.porosity)
     n2o_nit = nitrified * nitrification_n2o_yield(
-        diffusivity, relative_gas_diffusivity(wfps_at_suction(WILTING_POINT_SUCTION_M, d.psi_sat_m, d.clapp_b),
-                                              d.porosity),
+        diffusivity_top, relative_gas_diffusivity(wfps_at_suction(WILTING_POINT_SUCTION_M, d.psi_sat_m, d.clapp_b),
+                                                  d.porosity),
         relative_gas_diffusivity(wfps_at_suction(FIELD_CAPACITY_SUCTION_M, d.psi_sat_m, d.clapp_b), d.porosity))
-    no_nit = n2o_nit * no_n2o_ratio(diffusivity)
+    no_nit = n2o_nit * no_n2o_ratio(diffusivity_top)
     r_leach = drainage_rate(d.drainage, d.water_kg_m2)
     no3_loss = nitrate_loss(v[NO3], r_leach, denitrification_rate(v[NO3], respiration_rate, anoxic,
                                                                    SOIL_MASS_KG_M2), dt)

@@ -97,6 +97,9 @@ class SoilModel:
             raise ValueError(f"the top {nlayer_top} soil layers must span {column.SOIL_LAYER_DEPTH_M} m")
         self.nlayer = nlayer_top
         self.weights = (dz[:nlayer_top] / dz[:nlayer_top].sum())[:, None]
+        # share of each layer's thickness within the topsoil, over the topsoil's depth
+        top = np.clip(column.TOPSOIL_DEPTH_M - (np.cumsum(dz[:nlayer_top]) - dz[:nlayer_top]), 0.0, dz[:nlayer_top])
+        self.topsoil_weights = (top / top.sum())[:, None]
         self.dz_top = dz[:nlayer_top, None]
         self.npp_annual = np.zeros(state.values.shape[1])
         # Clapp-Hornberger hydraulics of the tiles' texture (the same in every layer) for the water potential
@@ -147,7 +150,7 @@ class SoilModel:
             water_kg_m2=np.sum(theta_top * self.dz_top, axis=0) * DENSITY_WATER,
             fines=self.fines, clay=self.clay, root_c=root_c, plant_n_demand=plant_n_demand,
             mycorrhiza=self.mycorrhiza, theta_previous=theta_previous, psi_sat_m=self.psi_sat_m,
-            clapp_b=self.clapp_b, ph=self.ph,
+            clapp_b=self.clapp_b, ph=self.ph, theta_topsoil=np.sum(self.topsoil_weights * theta_top, axis=0),
             n_fertiliser_nh4=np.broadcast_to(np.asarray(n_fertiliser[0], dtype=float), theta_bulk.shape),
             n_fertiliser_no3=np.broadcast_to(np.asarray(n_fertiliser[1], dtype=float), theta_bulk.shape),
             plant_n_net_export=np.broadcast_to(np.asarray(plant_n_net_export, dtype=float), theta_bulk.shape))

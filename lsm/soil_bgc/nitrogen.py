@@ -44,7 +44,9 @@ Nitrification (NH4+ -> NO3-)
     as O2 falls).  Field capacity and wilting point are the water contents at
     suctions of 3.3 and 150 m on the layer's Clapp-Hornberger curve
     (:mod:`lsm.soil_texture`), so a sand reaches the wet end at a lower WFPS
-    than a clay.  (A yield tied to the anoxic fraction, used before, stayed at
+    than a clay.  The column takes the diffusivity of the top 0.2 m for
+    this yield and for the NO:N2O ratio below, as DAYCENT takes the water of
+    the top 15 cm, where nitrification and its gases are.  (A yield tied to the anoxic fraction, used before, stayed at
     its aerobic 0.2 % in all soils drier than the denitrification switch, so
     an irrigated field emitted less N2O than a rain-fed one, against the
     field data: Trost et al. 2013, Agron. Sustain. Dev. 33, 733.)

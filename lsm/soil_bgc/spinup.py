@@ -74,7 +74,9 @@ _SIDE_POOLS = (((_R_C, _R_N), (_A_C, _A_N), "aggregate_formation_s", "aggregate_
 FIELDS = ("litter_met_c", "litter_met_n", "litter_str_c", "litter_str_n", "litter_cwd_c", "litter_cwd_n", "n_deposition",
           "n_fixation",
           "n_fertiliser_nh4", "n_fertiliser_no3", "plant_n_net_export", "t_soil_k", "theta", "porosity", "drainage",
-          "water_kg_m2", "root_c")
+          "water_kg_m2", "root_c", "theta_topsoil")
+#: Recorded fields that a driver may leave None, and the field that stands in for them then.
+_STAND_IN = {"theta_topsoil": "theta"}
 #: The litter inputs, which :meth:`DriverRecord.steady_vegetation_litter` scales together.
 _LITTER_FIELDS = ("litter_met_c", "litter_met_n", "litter_str_c", "litter_str_n", "litter_cwd_c", "litter_cwd_n")
 
@@ -96,7 +98,9 @@ class DriverRecord:
         day = int(self.elapsed // SECONDS_PER_DAY)
         self.elapsed += dt
         shape = np.shape(drivers.theta)
-        values = np.stack([np.broadcast_to(np.asarray(getattr(drivers, f), dtype=float), shape) for f in FIELDS])
+        values = np.stack([np.broadcast_to(np.asarray(getattr(drivers, f) if getattr(drivers, f) is not None
+                                                      else getattr(drivers, _STAND_IN[f]), dtype=float), shape)
+                           for f in FIELDS])
         iso = None if drivers.litter_met_iso is None else np.stack(
             [drivers.litter_met_iso, drivers.litter_str_iso,
              np.zeros_like(drivers.litter_str_iso) if drivers.litter_cwd_iso is None else drivers.litter_cwd_iso])

@@ -141,11 +141,19 @@ def test_irrigation_raises_cropland_n2o(seasons):
     assert on.crop_total("fN2OCrop") > dry.crop_total("fN2OCrop")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 8: irrigation raises cropland N2O by 7 % over the season, field trials "
-                   "by 50-140 % (Trost et al. 2013); cause not traced yet, first suspect the single 1 m soil layer")
+@pytest.mark.xfail(strict=True, reason="issue 8: where crops got more than 250 mm of irrigation over the season, "
+                   "their N2O is 1.49 times the rain-fed; field trials give 1.5-2.4 (Trost et al. 2013)")
 def test_irrigation_raises_cropland_n2o_as_much_as_in_field_trials(seasons):
+    """Where irrigation is substantial (more than 250 mm over the season, as in the trials), not where rain
+    leaves little to irrigate."""
     on, dry = seasons["on"], seasons["no_irrigation"]
-    assert on.crop_total("fN2OCrop") > 1.5 * dry.crop_total("fN2OCrop")
+    crop = on.crop_area > 0
+    irrigation_mm = np.divide(on.totals["irrigation"] * on.land_area, on.crop_area, out=np.zeros(crop.shape),
+                              where=crop)
+    wet = crop & (irrigation_mm > 250.0)
+    assert wet.sum() >= 5
+    n2o = [np.sum(s.totals["fN2OCrop"][wet] * s.crop_area[wet]) for s in (on, dry)]
+    assert n2o[0] > 1.5 * n2o[1]
 
 
 def test_management_off_lowers_cropland_n2o_and_latent_heat(seasons):

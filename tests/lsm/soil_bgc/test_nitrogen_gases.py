@@ -133,6 +133,21 @@ def test_wetting_a_dry_soil_raises_nitrifier_n2o():
     assert n2o[1] > n2o[0]
 
 
+def test_the_nitrifier_gases_follow_the_water_of_the_topsoil():
+    """Same bulk layer, a topsoil at field capacity or near the wilting point: the same N nitrified, a larger
+    N2O share and a smaller NO:N2O ratio from the wet topsoil (DAYCENT takes both from the top 15 cm)."""
+    n = 3
+    d = make_drivers(n, theta=0.25, porosity=0.45)._replace(theta_topsoil=np.array([0.32, 0.16, 0.25]))
+    f = column.step(make_state(n), d, DAY)
+    bulk = column.step(make_state(1), make_drivers(1, theta=0.25, porosity=0.45), DAY)
+    assert np.all(f.nitrified_n == f.nitrified_n[0])
+    share = f.n2o_nitrification_n / f.nitrified_n
+    assert share[0] > 2.0 * share[1]
+    assert (f.no_n / f.n2o_nitrification_n)[0] < (f.no_n / f.n2o_nitrification_n)[1]
+    # a topsoil as wet as the bulk layer gives the bulk layer's gases
+    assert f.n2o_nitrification_n[2] == bulk.n2o_nitrification_n[0] and f.no_n[2] == bulk.no_n[0]
+
+
 @settings(max_examples=100, deadline=None)
 # subnormal rates are excluded: a loss of ~1e-316 kg N m-2 carries too few significant bits for a ratio
 # to 1e-12 (hypothesis found r = 2.2e-313 s-1); zero, which the model meets, stays in
