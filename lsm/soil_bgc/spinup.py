@@ -35,6 +35,13 @@ state over it, ``(k_in / k_out)`` times the mean of the pool that feeds
 them (free structural litter, exchangeable MAOM): filled through it alone
 they would take centuries to millennia (:func:`_linear_steady_state`).
 
+The coarse woody debris, fed by the recorded wood litter and fragmenting
+at a rate set by temperature alone, is linear too and is set after each
+repetition to the periodic steady state of the discrete steps
+(:func:`_cwd_steady_state`): at a few per cent a year in cold forests it
+would need centuries of offline years, and the structural litter and
+aggregates it feeds would keep growing in the coupled years after.
+
 Mineral N, where it is more than the soil's losses can balance at steady
 state, is lowered to that steady amount at the end of the offline years
 (:func:`_mineral_n_steady_state`): the surplus is the cold start's organic
@@ -64,6 +71,7 @@ _A_C, _A_N = VARIABLES.index("aggregate_c"), VARIABLES.index("aggregate_n")
 _M_C, _M_N = VARIABLES.index("maom_c"), VARIABLES.index("maom_n")
 _MS_C, _MS_N = VARIABLES.index("maom_stable_c"), VARIABLES.index("maom_stable_n")
 _NH4, _NO3 = VARIABLES.index("nh4_n"), VARIABLES.index("no3_n")
+_CW_C, _CW_N = VARIABLES.index("coarse_woody_debris_c"), VARIABLES.index("coarse_woody_debris_n")
 #: Linear side pools set to their cycle steady state: (feeding C, N rows), (side pool C, N rows), and the
 #: parameter names of the rates in and out.
 _SIDE_POOLS = (((_R_C, _R_N), (_A_C, _A_N), "aggregate_formation_s", "aggregate_breakdown_s"),
@@ -207,6 +215,13 @@ def integrate(state, record: DriverRecord, params: column.SoilBgcParameters, yea
         # mineral N books of the repetition: summed mineral N, N entering that the plants and DON drainage do not
         # take, and N lost to NO3- leaching and the gases (kg N m-2)
         mineral_sum, kept, lost = np.zeros(v.shape[1]), np.zeros(v.shape[1]), np.zeros(v.shape[1])
+        # coarse woody debris over the repetition: each step takes it from v to (v + input) e; the product of
+        # the e and the inputs carried to the end give its periodic steady state (C, N; 13C, 14C)
+        cwd_kept, cwd_carried = np.ones(v.shape[1]), np.zeros((2, v.shape[1]))
+        cwd_kept_iso = None if shadow is None else np.ones((shadow.shape[0], v.shape[1]))
+        cwd_carried_iso = None if shadow is None else np.zeros((shadow.shape[0], v.shape[1]))
+        iso_decay = None if shadow is None else np.exp(-dt * np.array(
+            [DECAY_RATE_14C_S if iso == "c14" else 0.0 for iso in ISOTOPES]))[:, None]
         for k in range(record.days):
             drivers = record.day(k)
             used = np.maximum(drivers.litter_met_n + drivers.litter_str_n + drivers.litter_cwd_n
@@ -217,12 +232,22 @@ def integrate(state, record: DriverRecord, params: column.SoilBgcParameters, yea
                     mean_iso += shadow[:, iso_rows]
                 nstep += 1
                 shortfall += used
+                wood = np.stack(np.broadcast_arrays(drivers.litter_cwd_c * dt, drivers.litter_cwd_n * dt))
+                seen = v[_CW_C] + wood[0]
                 f = column.step(state, drivers._replace(plant_n_demand=shortfall), dt, params, shadow=shadow)
+                e = 1.0 - np.divide(f.fragmented_cwd_c, seen, out=np.zeros_like(seen), where=seen > 0.0)
+                cwd_kept *= e
+                cwd_carried = (cwd_carried + wood) * e
+                if shadow is not None:
+                    cwd_kept_iso *= e * iso_decay
+                    wood_iso = 0.0 if drivers.litter_cwd_iso is None else drivers.litter_cwd_iso * dt
+                    cwd_carried_iso = (cwd_carried_iso + wood_iso) * e * iso_decay
                 taken = f.plant_nh4 + f.plant_no3 + f.plant_don
                 shortfall = np.maximum(shortfall - taken, 0.0)
                 mineral_sum += v[_NH4] + v[_NO3]
                 kept += f.input_n - taken - f.leached_don_n
                 lost += f.leached_no3 + f.gaseous_n
+        _cwd_steady_state(state, shadow, cwd_kept, cwd_carried, cwd_kept_iso, cwd_carried_iso)
         mean /= max(nstep, 1)
         if mean_iso is not None:
             mean_iso /= max(nstep, 1)
@@ -237,6 +262,30 @@ def integrate(state, record: DriverRecord, params: column.SoilBgcParameters, yea
         change.append(float(np.max(np.abs(state.total_c() - before), initial=0.0)))
     _mineral_n_steady_state(state, mineral_sum / max(nstep, 1), kept, lost)
     return change
+
+
+def _cwd_steady_state(state, shadow, kept, carried, kept_iso, carried_iso) -> None:
+    """Set the coarse woody debris to its periodic steady state over the repetition just run.
+
+    Each step adds the wood litter ``I_j`` and fragments a share
+    ``1 - e_j`` of what lies there (``e_j`` set by the step's temperature
+    alone; 14C also decays), so over the repetition ``W_end = A W_start +
+    B`` with ``A`` the product of the ``e_j`` (``kept``) and ``B`` the inputs
+    carried to the end (``carried``, C and N).  The cycle repeats, so its
+    steady state at this point of the cycle is ``B / (1 - A)``, seasonal
+    swing included: the semi-analytic step of Xia et al. (2012) for a
+    linear pool, exact for the discrete steps.  Columns that fragment
+    nothing (``A = 1``) keep their debris.  The caller books the change
+    with the rest.
+    """
+    v = state.values
+    ok = kept < 1.0
+    v[_CW_C] = np.where(ok, carried[0] / np.where(ok, 1.0 - kept, 1.0), v[_CW_C])
+    v[_CW_N] = np.where(ok, carried[1] / np.where(ok, 1.0 - kept, 1.0), v[_CW_N])
+    if shadow is not None:
+        row = list(C_ROWS).index(_CW_C)
+        ok_iso = kept_iso < 1.0
+        shadow[:, row] = np.where(ok_iso, carried_iso / np.where(ok_iso, 1.0 - kept_iso, 1.0), shadow[:, row])
 
 
 def _mineral_n_steady_state(state, mean_mineral, kept, lost) -> None:

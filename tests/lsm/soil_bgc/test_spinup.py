@@ -279,3 +279,40 @@ def test_offline_years_set_the_linear_side_pools_to_their_steady_state(feed, sid
     settled = getattr(params, k_in) / (getattr(params, k_out) + np.array([0.0, DECAY_RATE_14C_S]))
     np.testing.assert_allclose(shadow[:, list(C_ROWS).index(s_c)], settled[:, None] * np.mean(fed_iso, axis=0),
                                rtol=1e-12)
+
+
+def test_offline_years_set_the_coarse_woody_debris_to_its_periodic_steady_state():
+    """Wood litter into a debris pool that fragments with a seasonal temperature: after one repetition the
+    debris is where the cycle repeats itself, whatever it started from, C, N and 13C alike; 14C decays over
+    its residence too (a linear pool's exact steady state; Xia et al. 2012)."""
+    from lsm.soil_bgc import isotopes
+    from lsm.soil_bgc.pools import C_ROWS
+
+    day = 86400.0
+    ratios = isotopes.atmosphere_ratios()
+    wood_c = 0.2 / (365 * day)  # 200 g C m-2 yr-1 of dead wood
+    rec = DriverRecord()
+    for k in range(36):  # a year of 36 days, 2 to 25 degC
+        d = make_drivers(2, t_k=286.6 + 11.5 * np.sin(2 * np.pi * k / 36) * np.ones(2))
+        d = d._replace(litter_cwd_c=wood_c * np.ones(2), litter_cwd_n=wood_c / 500.0 * np.ones(2),
+                       litter_met_iso=ratios[:, None] * d.litter_met_c, litter_str_iso=ratios[:, None] * d.litter_str_c,
+                       litter_cwd_iso=ratios[:, None] * wood_c * np.ones(2))
+        rec.add(d, day)
+    state = make_state(2)
+    (cw_c, cw_n) = _rows("coarse_woody_debris")
+    state.values[cw_c] = [0.0, 5.0]  # none, and 25 years of input
+    state.values[cw_n] = state.values[cw_c] / 500.0
+    shadow = ratios[:, None, None] * state.values[C_ROWS]
+    params = column.SoilBgcParameters()
+    integrate(state, rec, params, years=1, dt=day, shadow=shadow)
+    first, first_iso = state.values[[cw_c, cw_n]].copy(), shadow[:, list(C_ROWS).index(cw_c)].copy()
+    assert first[0, 0] == pytest.approx(first[0, 1], rel=1e-12)
+    assert 0.5 < first[0, 0] < 5.0  # input over a mean fragmentation of 0.04-0.4 yr-1
+    integrate(state, rec, params, years=1, dt=day, shadow=shadow)
+    np.testing.assert_allclose(state.values[[cw_c, cw_n]], first, rtol=1e-12)
+    np.testing.assert_allclose(shadow[:, list(C_ROWS).index(cw_c)], first_iso, rtol=1e-12)
+    np.testing.assert_allclose(first[0] / first[1], 500.0, rtol=1e-12)
+    np.testing.assert_allclose(first_iso[0] / first[0], ratios[0], rtol=1e-12)
+    # radiocarbon: the debris is younger than a millennium but older than the litter
+    aged = first_iso[1] / first[0] / ratios[1]
+    assert np.all((aged < 1.0) & (aged > 0.999))
