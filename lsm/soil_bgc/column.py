@@ -69,13 +69,15 @@ from . import dormancy, enzymes, isotopes, kinetics, microbes, oxygen, rewetting
 from .leaching import dom_leaching, drainage_rate, nitrate_loss
 from .mycorrhiza import ROOT_KM_N, MycorrhizalParameters, potential_plant_n_uptake
 from .nitrogen import (DEFAULT_SOIL_PH, anoxic_fraction, anoxic_wfps_midpoint, denitrification_rate, n2_n2o_ratio,
-                       nitrification, nitrification_n2o_yield, no_n2o_ratio, relative_gas_diffusivity, wfps_at_suction)
+                       nitrification, nitrification_n2o_yield, no_n2o_ratio, relative_gas_diffusivity,
+                       wfps_at_suction)
 from .nitrogen_inputs import DEPOSITION_NH4_FRACTION, fixation_demand_factor, fixation_inhibition
 from .numerics import OUT, FluxTable, carry_shadow, transfer
 from .pools import C_ROWS, VARIABLES, SoilState
 from .upscaling import UpscalingParameters, relative_correction
 
-__all__ = ["SOIL_LAYER_DEPTH_M", "SOIL_MASS_KG_M2", "TOPSOIL_DEPTH_M", "SoilBgcParameters", "SoilDrivers", "SoilFluxes", "step"]
+__all__ = ["SOIL_LAYER_DEPTH_M", "SOIL_MASS_KG_M2", "TOPSOIL_DEPTH_M", "SoilBgcParameters", "SoilDrivers",
+           "SoilFluxes", "step"]
 
 #: Depth of the bulk soil layer of the model, m (the "top metre" of soil carbon inventories).
 SOIL_LAYER_DEPTH_M = 1.0

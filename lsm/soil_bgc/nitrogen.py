@@ -46,8 +46,9 @@ Nitrification (NH4+ -> NO3-)
     (:mod:`lsm.soil_texture`), so a sand reaches the wet end at a lower WFPS
     than a clay.  The column takes the diffusivity of the top 0.2 m for
     this yield and for the NO:N2O ratio below, as DAYCENT takes the water of
-    the top 15 cm, where nitrification and its gases are.  (A yield tied to the anoxic fraction, used before, stayed at
-    its aerobic 0.2 % in all soils drier than the denitrification switch, so
+    the top 15 cm, where nitrification and its gases are.  (A yield tied to
+    the anoxic fraction, used before, stayed at its aerobic 0.2 % in all
+    soils drier than the denitrification switch, so
     an irrigated field emitted less N2O than a rain-fed one, against the
     field data: Trost et al. 2013, Agron. Sustain. Dev. 33, 733.)
     NO follows from the NO:N2O ratio of Parton et al. (2001),

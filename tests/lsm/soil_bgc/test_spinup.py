@@ -295,7 +295,8 @@ def test_offline_years_set_the_coarse_woody_debris_to_its_periodic_steady_state(
     for k in range(36):  # a year of 36 days, 2 to 25 degC
         d = make_drivers(2, t_k=286.6 + 11.5 * np.sin(2 * np.pi * k / 36) * np.ones(2))
         d = d._replace(litter_cwd_c=wood_c * np.ones(2), litter_cwd_n=wood_c / 500.0 * np.ones(2),
-                       litter_met_iso=ratios[:, None] * d.litter_met_c, litter_str_iso=ratios[:, None] * d.litter_str_c,
+                       litter_met_iso=ratios[:, None] * d.litter_met_c,
+                       litter_str_iso=ratios[:, None] * d.litter_str_c,
                        litter_cwd_iso=ratios[:, None] * wood_c * np.ones(2))
         rec.add(d, day)
     state = make_state(2)
