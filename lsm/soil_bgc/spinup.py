@@ -66,6 +66,14 @@ from .pools import C_ROWS, VARIABLES
 __all__ = ["DriverRecord", "FIELDS", "integrate", "step_problem"]
 
 SECONDS_PER_DAY = 86400.0
+#: Most that the offline years raise a growing vegetation's recorded litter towards its NPP, x: twice.  A
+#: vegetation near steady state drops in one year more or less litter than its NPP with the weather (in a control
+#: year of the shipped state, NPP / litter of 9 columns in 10 lay within 0.8-1.25), and both ways must count, or
+#: the offline soil is fed the lower of the two: lowering alone cut 3.0 of 47.5 Pg C of litter over that year
+#: and left the coupled soil gaining ~4 Pg C/yr after the spin-up.  A cold start's young forests drop a
+#: fraction of their NPP as litter, and raising all of it fed their soils four times the litter their N could
+#: sustain (issue 6): the cap keeps that bounded while the next cycle records what they have grown to.
+MAX_LITTER_RAISE = 2.0
 _R_C, _R_N = VARIABLES.index("litter_recalcitrant_c"), VARIABLES.index("litter_recalcitrant_n")
 _A_C, _A_N = VARIABLES.index("aggregate_c"), VARIABLES.index("aggregate_n")
 _M_C, _M_N = VARIABLES.index("maom_c"), VARIABLES.index("maom_n")
@@ -141,30 +149,31 @@ class DriverRecord:
         return self.constant._replace(theta_previous=None, **fields)
 
     def steady_vegetation_litter(self, steady_litter_c) -> np.ndarray:
-        """Lower the recorded litter (C, N and isotopes alike) to a steady vegetation's; returns the scale.
+        """Set the recorded litter (C, N and isotopes alike) to a steady vegetation's; returns the scale.
 
         ``steady_litter_c`` (kg C m-2 per column over the cycle) is what a
         vegetation at steady state drops as litter over the cycle: its NPP
-        less the harvest, none where that is negative.  A vegetation dying
-        back sheds more: a cold start's plants where the climate does not
-        suit them (boreal shrubs and larch in the 2026-12 spin-up) shed
-        4-5 g N m-2 over the cycle and their few roots took back a tenth of
-        it; repeated for a century, the rest piled up as mineral N.  Such
-        litter is scaled down to the steady one (Xia et al. 2012, Geosci.
-        Model Dev. 5, 1259, take the steady input as NPP).  A growing
-        vegetation's litter is left as recorded: its NPP is the steady
-        litter only if the soil can supply the N to sustain it, which the
-        offline soil cannot tell (scaled up to NPP, tropical forest soils
-        took four times their litter, their microbes starved of N and held
-        140 kg C m-2 after two cycles of the 2026-12 spin-up); the next
-        cycle records what it has grown to.  Columns without recorded litter
-        keep theirs (none).
+        less the harvest, none where that is negative (Xia et al. 2012,
+        Geosci. Model Dev. 5, 1259, take the steady input as NPP).  The
+        recorded litter is scaled to it both ways, raised at most
+        :data:`MAX_LITTER_RAISE` times.  A vegetation dying back sheds more:
+        a cold start's plants where the climate does not suit them (boreal
+        shrubs and larch in the 2026-12 spin-up) shed 4-5 g N m-2 over the
+        cycle and their few roots took back a tenth of it; repeated for a
+        century, the rest piled up as mineral N.  A vegetation near steady
+        state sheds more in some columns and less in others as the year's
+        weather goes, and its soil must see the mean, its NPP.  A young,
+        growing vegetation sheds much less than its NPP, which it can sustain
+        only if the soil supplies the N; the cap bounds what the offline soil
+        is asked to take and the next cycle records what it has grown to.
+        Columns without recorded litter keep theirs (none).
         """
         rows = [FIELDS.index(f) for f in _LITTER_FIELDS]
         total = np.sum(self.sums, axis=0)
         litter_c = sum(total[FIELDS.index(f)] for f in ("litter_met_c", "litter_str_c", "litter_cwd_c"))
         steady = np.maximum(np.asarray(steady_litter_c, dtype=float), 0.0)
-        scale = np.divide(np.minimum(steady, litter_c), litter_c, out=np.ones_like(litter_c), where=litter_c > 0.0)
+        scale = np.minimum(np.divide(steady, litter_c, out=np.ones_like(litter_c), where=litter_c > 0.0),
+                           MAX_LITTER_RAISE)
         for day in self.sums:
             day[rows] *= scale
         for day in self.iso_sums:

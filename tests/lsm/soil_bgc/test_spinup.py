@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from lsm.soil_bgc import column
+from lsm.soil_bgc import column, spinup
 from lsm.soil_bgc.spinup import DriverRecord, integrate
 
 from tests.lsm.soil_bgc.conftest import make_drivers, make_state
@@ -162,10 +162,9 @@ def test_offline_years_end_with_no_more_mineral_n_than_a_steady_soil_holds():
 
 
 def test_offline_litter_is_a_steady_vegetations():
-    """The recorded litter is lowered to the steady litter given (NPP less harvest): halved for a vegetation
-    dying back, removed where the plants die (negative NPP), its C:N and isotope ratios kept; a growing
-    vegetation's is kept (its NPP is steady only with the N to sustain it), and a column without recorded
-    litter keeps none."""
+    """The recorded litter is set to the steady litter given (NPP less harvest): halved for a vegetation
+    dying back, removed where the plants die (negative NPP), raised at most twice for a growing one, its C:N
+    and isotope ratios kept, and a column without recorded litter keeps none."""
     n, dt = 4, 6 * HOUR
     d = _isotope_column(n, dt)[0]
     d = d._replace(litter_met_c=d.litter_met_c * np.array([1.0, 1.0, 1.0, 0.0]),
@@ -178,9 +177,10 @@ def test_offline_litter_is_a_steady_vegetations():
     for _ in range(8):
         rec.add(d, dt)
     recorded = (d.litter_met_c + d.litter_str_c) * 8 * dt
-    wanted = np.array([0.5, 2.0, -1.0, 3.0]) * np.where(recorded > 0, recorded, 1.0)
+    wanted = np.array([0.5, 3.0, -1.0, 3.0]) * np.where(recorded > 0, recorded, 1.0)
     scale = rec.steady_vegetation_litter(wanted)
-    np.testing.assert_allclose(scale, [0.5, 1.0, 0.0, 1.0], rtol=1e-12)
+    np.testing.assert_allclose(scale, [0.5, spinup.MAX_LITTER_RAISE, 0.0, 1.0], rtol=1e-12)
+    assert spinup.MAX_LITTER_RAISE == 2.0
     day = rec.day(0)
     for field in ("litter_met_c", "litter_met_n", "litter_str_c", "litter_str_n"):
         np.testing.assert_allclose(getattr(day, field), getattr(d, field) * scale, rtol=1e-12)
@@ -189,6 +189,24 @@ def test_offline_litter_is_a_steady_vegetations():
     # what is not litter stays as recorded
     np.testing.assert_allclose(day.t_soil_k, d.t_soil_k, rtol=1e-14)
     np.testing.assert_allclose(day.n_fixation, d.n_fixation, rtol=1e-14)
+
+
+def test_offline_litter_of_a_steady_vegetation_totals_its_npp():
+    """A vegetation at steady state drops, column by column, more or less litter than its NPP as the year's
+    weather goes: the offline soil is fed the NPP, both ways, so that its litter totals the NPP and not the
+    lower of the two (which cut 6 % of the litter of a control year and left the coupled soil gaining C)."""
+    n, dt = 200, 6 * HOUR
+    d = _isotope_column(n, dt)[0]
+    rec = DriverRecord()
+    for _ in range(4):
+        rec.add(d, dt)
+    recorded = (d.litter_met_c + d.litter_str_c) * 4 * dt
+    npp = recorded * (1.0 + 0.15 * np.sin(np.arange(n) * 2.4))  # +-15 %: year-to-year noise
+    rec.steady_vegetation_litter(npp)
+    day = rec.day(0)
+    fed = (day.litter_met_c + day.litter_str_c) * 4 * dt
+    np.testing.assert_allclose(fed, npp, rtol=1e-12)
+    assert abs(fed.sum() - npp.sum()) < 1e-12 * npp.sum()
 
 
 def _isotope_column(n, dt):
