@@ -172,6 +172,10 @@ class LandComponent(Component):
                             "R-enzymes that depolymerise recalcitrant litter and MAOM, down to the anaerobic floor "
                             "(Freeman et al. 2001 'enzymic latch'; lsm/soil_bgc/oxygen.py); false (default, "
                             "uncalibrated) = no O2 limitation of depolymerisation."),
+        Setting("saprotroph_amino_acids", bool, False,
+                description="Saprotrophs take amino acids from the DON directly, as ECM fungi do (Schimel & "
+                            "Bennett 2004), bidding for their N need from DON and mineral N alike; false (default "
+                            "until the shipped state is spun up with it) = only ECM fungi take DON selectively."),
         Setting("upscaling", bool, False,
                 description="Second-order sub-grid correction of the microbial DOM uptake for heterogeneous "
                             "substrate and biomass (lsm/soil_bgc/upscaling.py); false (default) = mean-field rate."),
@@ -284,7 +288,9 @@ class LandComponent(Component):
                                                 dormancy=c.dormancy, birch_osmotic_shock=c.birch_osmotic_shock,
                                                 birch_aggregate_disruption=c.birch_aggregate_disruption,
                                                 birch_dormant_revival=c.birch_dormant_revival,
-                                                rhizosphere_o2=c.rhizosphere_o2, upscaling=_upscaling(c))
+                                                rhizosphere_o2=c.rhizosphere_o2,
+                                                saprotroph_amino_acids=c.saprotroph_amino_acids,
+                                                upscaling=_upscaling(c))
         self.soil = SoilModel(cold_start(nt, c.initial_soil_c_kg_m2, vegetated=self.tile_pft != pft_index("bare")),
                               ecm_fraction=ecm, sand=sand, clay=clay,
                               params=params,

@@ -67,7 +67,7 @@ from lsm.soil_texture import FIELD_CAPACITY_SUCTION_M, WILTING_POINT_SUCTION_M
 
 from . import dormancy, enzymes, isotopes, kinetics, microbes, oxygen, rewetting
 from .leaching import dom_leaching, drainage_rate, nitrate_loss
-from .mycorrhiza import ROOT_KM_N, MycorrhizalParameters, potential_plant_n_uptake
+from .mycorrhiza import AMINO_ACID_CN, ROOT_KM_N, MycorrhizalParameters, potential_plant_n_uptake
 from .nitrogen import (DEFAULT_SOIL_PH, anoxic_fraction, anoxic_wfps_midpoint, denitrification_rate, n2_n2o_ratio,
                        nitrification, nitrification_n2o_yield, no_n2o_ratio, relative_gas_diffusivity,
                        wfps_at_suction)
@@ -270,6 +270,17 @@ class SoilBgcParameters:
     #: ``f_an + (1 - f_an) F / F_air``, with the volume-mean laccase O2 factor ``F`` around the roots, that of
     #: fully aerated soil ``F_air`` and the floor ``f_an`` = :attr:`anaerobic_uptake_fraction`.
     rhizosphere_o2: bool = False
+    #: Saprotrophs take amino acids and peptides from the DON directly, as the ECM fungi do: the "direct route"
+    #: of microbial organic-N uptake (Schimel & Bennett 2004, Ecology 85, 591; Geisseler et al. 2010, Soil Biol.
+    #: Biochem. 42, 2058).  On, the N that growth on the DOC uptake needs beyond what the bulk DOM carries is bid
+    #: for from the soluble DON and the mineral N in proportion to the two transport capacities (the same
+    #: kinetics per biomass, half-saturated at :data:`ROOT_KM_N`), the amino acids carrying C at
+    #: :data:`~lsm.soil_bgc.mycorrhiza.AMINO_ACID_CN` into the uptake.  Off (default until the shipped state is
+    #: spun up with it), only the ECM fungi strip the DON of its N: in N-poor ECM forests they then take what the
+    #: saprotrophs recycle, the saprotrophs dwindle and litter and aggregates pile up without a steady state
+    #: (120-470 kg C m-2 in the 2026-12 spin-ups, issue 6), a Gadgil effect far beyond the 11 % slower litter
+    #: decay that root exclusion showed in a boreal forest (Sterkenburg et al. 2018, ISME J. 12, 2187).
+    saprotroph_amino_acids: bool = False
     #: Specific root length of the fine roots, m kg-1 dry mass: 30 m g-1, a value chosen within the ~10-100 m g-1
     #: of absorptive (first- to third-order) roots (McCormack et al. 2015, New Phytol. 207, 505), towards the low
     #: end because the model's fine roots include the thicker transport orders.  (A 0.3 mm root,
@@ -464,6 +475,7 @@ _STAGE_A = [
     ("agg_break", [(A_C, R_C), (A_N, R_N)]),
     ("uptake", [(D_C, UP_C), (D_N, UP_N)]),
     ("ecm", [(D_C, OUT), (D_N, OUT)]),
+    ("imm_don", [(D_C, UP_C), (D_N, UP_N)]),
     ("imm_nh4", [(NH4, UP_MIN)]),
     ("imm_no3", [(NO3, UP_MIN)]),
     ("plant_nh4", [(NH4, OUT)]),
@@ -672,7 +684,16 @@ def step(state: SoilState, drivers: SoilDrivers, dt: float, params: SoilBgcParam
     # (growth is what the uptake leaves after maintenance, which is paid first)
     maintenance = v[B_C] * -np.expm1(-microbes.MAINTENANCE_RATE_REF * f_t * dt)
     growth_c = yield_c * np.maximum(uptake - maintenance, 0.0)
-    n_bid = np.minimum(np.maximum(growth_c / microbes.THETA_B - uptake * dom_nc, 0.0), n_capacity)
+    n_need = np.maximum(growth_c / microbes.THETA_B - uptake * dom_nc, 0.0)
+    if p.saprotroph_amino_acids:
+        # amino acids reach the cells through the same water films as the DOC (DAMM soluble fraction)
+        don_soluble = v[D_N] * _ratio(soluble, v[D_C])
+        don_capacity = (p.uptake_vmax_s * f_t * v[B_C] / microbes.THETA_B) * _ratio(
+            don_soluble, ROOT_KM_N + don_soluble) * dt
+        don_bid = np.minimum(n_need * _ratio(don_capacity, don_capacity + n_capacity), don_capacity)
+    else:
+        don_bid = np.zeros(ncol)
+    n_bid = np.minimum(n_need - don_bid, n_capacity)
     bid_nh4 = n_bid * _ratio(v[NH4], mineral)
     plant = potential_plant_n_uptake(d.plant_n_demand, d.root_c, v[NH4], v[NO3], v[D_C], v[D_N], d.t_soil_k,
                                      d.mycorrhiza, dt)
@@ -749,6 +770,7 @@ def step(state: SoilState, drivers: SoilDrivers, dt: float, params: SoilBgcParam
         "agg_break": (agg_break, agg_break * a_nc),
         "uptake": (uptake, uptake * dom_nc),
         "ecm": (plant.doc, plant.don),
+        "imm_don": (don_bid * AMINO_ACID_CN, don_bid),
         "imm_nh4": (bid_nh4,),
         "imm_no3": (n_bid - bid_nh4,),
         "plant_nh4": (plant.nh4,),
