@@ -81,3 +81,19 @@ def test_unwritable_output(small, tmp_path):
     blocker.write_text("x")
     msg = one_line_error(lsmc("run", small(days=1), "--out", blocker / "sub", check=False))
     assert "not writable" in msg
+
+
+def test_full_disk_is_refused_before_the_run_starts(small, tmp_path, monkeypatch, capsys):
+    """Less than 50 MiB free where the output goes: one clear error naming the folder, and nothing written."""
+    from collections import namedtuple
+
+    from coupler import cli
+
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(cli.shutil, "disk_usage", lambda path: usage(2**40, 2**40 - 2**20, 2**20))
+    out = tmp_path / "o"
+    status = cli.main(["run", str(small(days=1)), "--out", str(out), "--no-progress"])
+    err = capsys.readouterr().err
+    assert status != 0
+    assert f"{out}: only 1 MiB free on its disk; lsmc needs at least 50 MiB" in err
+    assert list(out.iterdir()) == []  # no namelist, no restart: nothing started
